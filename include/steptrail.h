@@ -1,0 +1,446 @@
+/*
+ * steptrail.h: the one internal header, and the table of contents.
+ *
+ * One section per source file, in pipeline order:
+ *
+ *   source -> reader (+ window) -> proctree -> match -> finding -> report
+ *
+ * analyze.c wires the stages together; main.c parses arguments.  There is
+ * no library boundary yet, so every type is visible to every stage: keep
+ * each stage's state behind its own functions anyway.
+ *
+ * Error tiers: programming errors assert(); CLI and environment errors are
+ * reported by main.c only; data errors inside stages return -1 and a
+ * message through `char **cause` (caller frees).  A malformed audit record
+ * is counted and skipped, never fatal.
+ */
+#ifndef STEPTRAIL_H
+#define STEPTRAIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#define ST_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define ST_NORETURN __attribute__((noreturn))
+
+/* ---------------------------------------------------------------- util.c */
+
+ST_NORETURN void st_fatal(const char *fmt, ...) ST_PRINTF(1, 2);
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+char	*xasprintf(const char *, ...) ST_PRINTF(1, 2);
+
+/* A growable byte buffer, always NUL-terminated once it holds anything. */
+struct st_buf {
+	char	*d;
+	size_t	 len;
+	size_t	 cap;
+};
+void	 st_buf_add(struct st_buf *, const void *, size_t);
+void	 st_buf_addc(struct st_buf *, char);
+void	 st_buf_adds(struct st_buf *, const char *);
+void	 st_buf_addf(struct st_buf *, const char *, ...) ST_PRINTF(2, 3);
+const char *st_buf_cstr(struct st_buf *);
+char	*st_buf_steal(struct st_buf *);
+void	 st_buf_reset(struct st_buf *);
+void	 st_buf_free(struct st_buf *);
+
+/* Open-addressing map from a 64-bit key to a non-NULL pointer. */
+struct st_map_slot;
+struct st_map {
+	struct st_map_slot *slots;
+	size_t	 cap;
+	size_t	 len;
+};
+void	*st_map_get(const struct st_map *, uint64_t);
+void	 st_map_put(struct st_map *, uint64_t, void *);
+void	*st_map_del(struct st_map *, uint64_t);
+void	 st_map_foreach(const struct st_map *, void (*)(uint64_t, void *, void *),
+	    void *);
+void	 st_map_free(struct st_map *);
+uint64_t st_hash64(const void *, size_t);
+
+/* Node names (the `node=` prefix of aggregated logs), interned process-wide;
+ * id 0 is "no node". */
+unsigned	 st_node_intern(const char *);
+const char	*st_node_name(unsigned);
+
+/* Values as the kernel logs them: "quoted", HEX, or (null). */
+char	*st_audit_decode(const char *, size_t *);
+bool	 st_is_hex(const char *, size_t);
+int	 st_hex_decode(const char *, size_t, char *);
+
+void	 st_format_time(char *, size_t, time_t, unsigned);
+#define ST_TIME_LEN 32
+
+/* -------------------------------------------------------------- escape.c */
+
+void	 st_escape(struct st_buf *, const char *, size_t);
+void	 st_escape_arg(struct st_buf *, const char *);
+void	 st_format_argv(struct st_buf *, char *const *, size_t, size_t);
+char	*st_utf8_clean(const char *);
+
+/* -------------------------------------------------------------- reader.c */
+
+enum st_event_kind {
+	ST_EV_OTHER = 0,	/* a record type we do not interpret */
+	ST_EV_EXEC,		/* successful execve/execveat */
+	ST_EV_FORK,		/* clone/fork/vfork creating a process */
+	ST_EV_SYSCALL,		/* any other syscall (connect, ptrace, ...) */
+	ST_EV_CONFIG,		/* CONFIG_CHANGE: rules, enabled state */
+	ST_EV_DAEMON,		/* DAEMON_START/END/ABORT/... from auditd */
+	ST_EV_USER,		/* a user-space message (USER, USER_CMD, ...) */
+};
+
+/* One argument while an EXECVE is being assembled from its records. */
+struct st_argb {
+	struct st_buf	 val;
+	long		 declared_len;	/* aN_len, or -1 */
+	size_t		 encoded_len;	/* what aN_len counts: hex digits or chars */
+	bool		 have;
+};
+
+/*
+ * A normalized audit event.  Everything is owned by the event; a consumer
+ * that keeps a string steals it (`ev->exe = NULL; transferred`).
+ */
+struct st_event {
+	enum st_event_kind kind;
+	unsigned	 node;
+	time_t		 sec;
+	unsigned	 ms;
+	unsigned long	 serial;
+	unsigned	 nrecords;
+	unsigned	 parts;		/* >1: merged from parts auparse split */
+	int		 first_type;
+
+	/* SYSCALL record */
+	bool		 has_syscall;
+	unsigned long	 arch;
+	int		 syscall;
+	const char	*sysname;	/* static, "" when unknown */
+	bool		 success;
+	long long	 exit;
+	unsigned long long a0;
+	int		 pid;
+	int		 ppid;
+	uint32_t	 uid, euid, gid, auid, ses;
+	char		*comm;
+	char		*exe;
+	char		*key;
+
+	/* EXECVE records, assembled */
+	long		 argc;		/* declared, -1 when no EXECVE */
+	struct st_argb	*argb;
+	size_t		 nargb;
+	char		**argv;		/* after st_event_finish() */
+	size_t		 nargv;
+	bool		 argv_truncated;
+
+	char		*cwd;
+	char		*path0;		/* PATH item=0: what execve was given */
+	char		*proctitle;	/* NUL-separated, decoded */
+	size_t		 proctitle_len;
+
+	/* CONFIG_CHANGE, DAEMON_*, USER_* */
+	char		*op;
+	char		*res;
+	char		*msg;
+	long		 enabled;	/* audit_enabled=N, -1 when absent */
+
+	size_t		 win_pos;	/* window.c heap index */
+};
+
+struct st_reader_stats {
+	unsigned long	 lines;
+	unsigned long	 valid;		/* lines that are audit records */
+	unsigned long	 records;
+	unsigned long	 events;
+	unsigned long	 malformed;
+	unsigned long	 execs;
+	unsigned long	 execs_failed;
+	unsigned long	 forks;
+	unsigned long	 threads;
+	unsigned long	 parts_merged;
+	unsigned long	 late;
+	unsigned long	 incomplete;
+	unsigned long	 argv_truncated;
+	unsigned long	 serial_missing;	/* serial numbers never seen */
+	unsigned long	 serial_gaps;		/* runs of them */
+	unsigned long	 serial_resets;		/* reboot, rollover, other host */
+	char		*malformed_first;	/* "file:line: reason" */
+};
+
+typedef void (*st_event_fn)(struct st_event *, void *);
+
+struct st_reader;
+struct st_reader *st_reader_new(st_event_fn, void *);
+void	 st_reader_free(struct st_reader *);
+void	 st_reader_input(struct st_reader *, const char *);
+void	 st_reader_line(struct st_reader *, const char *, size_t);
+void	 st_reader_skip(struct st_reader *, const char *);
+void	 st_reader_flush(struct st_reader *);
+const struct st_reader_stats *st_reader_stats(const struct st_reader *);
+void	 st_event_free(struct st_event *);
+const char *st_event_kind_name(enum st_event_kind);
+
+/* -------------------------------------------------------------- window.c */
+
+/*
+ * Events wait here briefly so that parts of one event can be merged and
+ * causally related events (a vfork and its child's exec) leave in order.
+ */
+struct st_window;
+struct st_window *st_window_new(size_t, unsigned);
+void	 st_window_free(struct st_window *);
+struct st_event *st_window_find(struct st_window *, unsigned, time_t,
+	    unsigned, unsigned long);
+void	 st_window_add(struct st_window *, struct st_event *);
+void	 st_window_rekey(struct st_window *, struct st_event *);
+struct st_event *st_window_pop(struct st_window *, bool);
+size_t	 st_window_len(const struct st_window *);
+
+/* ------------------------------------------------------------ proctree.c */
+
+/* One program a process ran: what a successful exec installed. */
+struct st_image {
+	struct st_image	*prev;		/* what the process ran before */
+	char		*exe;
+	char		*comm;
+	char		*path;		/* execve target, absolute */
+	char		*cwd;
+	char		**argv;
+	size_t		 argc;
+	bool		 argv_truncated;
+	unsigned long	 serial;
+	time_t		 sec;
+	unsigned	 ms;
+	uint32_t	 uid, euid, auid;
+	char		*key;
+};
+
+enum st_birth {
+	ST_BORN_SEEN,		/* first seen in some syscall record */
+	ST_BORN_FORK,		/* its clone/fork/vfork record was seen */
+	ST_BORN_PARENT,		/* only known as someone's ppid */
+};
+
+struct st_proc {
+	unsigned	 refs;
+	unsigned long	 id;		/* creation order, for stable output */
+	unsigned	 node;
+	int		 pid;
+	int		 ppid;		/* 0 when unknown */
+	struct st_proc	*parent;	/* counted reference */
+	struct st_image	*image;		/* NULL: no exec seen */
+	unsigned	 nimages;
+	char		*exe;		/* from records before any exec */
+	char		*comm;
+	char		*title;		/* PROCTITLE before any exec */
+	enum st_birth	 birth;
+	time_t		 sec;
+	unsigned	 ms;
+	unsigned long	 serial;
+	void		*step;		/* steps.c */
+};
+
+struct st_proctree_stats {
+	unsigned long	 processes;
+	unsigned long	 execs;
+	unsigned long	 forks_linked;
+	unsigned long	 pid_reuse;
+	unsigned long	 reparented;
+	unsigned long	 cycles_refused;
+	unsigned long	 images_dropped;
+};
+
+struct st_proctree;
+struct st_proctree *st_proctree_new(void);
+void	 st_proctree_free(struct st_proctree *);
+struct st_proc *st_proctree_apply(struct st_proctree *, struct st_event *);
+struct st_proc *st_proctree_find(struct st_proctree *, unsigned, int);
+void	 st_proctree_trim(struct st_proc *);
+const struct st_proctree_stats *st_proctree_stats(const struct st_proctree *);
+struct st_proc *st_proc_ref(struct st_proc *);
+void	 st_proc_unref(struct st_proc *);
+const char *st_proc_exe(const struct st_proc *);
+void	 st_proc_cmdline(const struct st_proc *, struct st_buf *, size_t);
+
+/* --------------------------------------------------------------- match.c */
+
+enum st_severity {
+	ST_SEV_NONE = 0,
+	ST_SEV_LOW,
+	ST_SEV_MEDIUM,
+	ST_SEV_HIGH,
+	ST_SEV_CRITICAL,
+};
+const char	*st_severity_name(enum st_severity);
+int		 st_severity_parse(const char *);
+
+struct st_cond;
+struct st_alt {
+	struct st_cond	*conds;
+	size_t		 nconds;
+	enum st_severity severity;	/* ST_SEV_NONE: the recipe's */
+	struct st_alt	*unless;	/* exceptions to this alternative only */
+	size_t		 nunless;
+};
+
+struct st_recipe {
+	char		*name;
+	char		*description;
+	char		*technique;
+	char		*tactic;
+	char		*file;
+	enum st_severity severity;
+	struct st_alt	*match;
+	size_t		 nmatch;
+	struct st_alt	*unless;
+	size_t		 nunless;
+};
+
+struct st_recipes {
+	struct st_recipe *v;
+	size_t		 n;
+	void		*md;		/* pcre2_match_data_8 */
+	void		*mctx;		/* pcre2_match_context_8 */
+	void		*jit_stack;	/* pcre2_jit_stack_8 */
+	unsigned long	 match_errors;
+};
+
+struct st_builtin_recipe {
+	const char	*file;
+	const char	*text;
+};
+extern const struct st_builtin_recipe st_builtin_recipes[];
+
+void	 st_recipes_init(struct st_recipes *);
+void	 st_recipes_free(struct st_recipes *);
+int	 st_recipes_load_text(struct st_recipes *, const char *, const char *,
+	    size_t, char **);
+int	 st_recipes_load_path(struct st_recipes *, const char *, char **);
+int	 st_recipes_load_builtin(struct st_recipes *, char **);
+
+typedef void (*st_hit_fn)(const struct st_recipe *, const struct st_alt *,
+	    void *);
+void	 st_match_exec(struct st_recipes *, struct st_proc *, st_hit_fn, void *);
+const char *st_match_fields(const struct st_alt *, struct st_buf *);
+
+/* ------------------------------------------------------------- finding.c */
+
+struct st_ancestor {
+	int		 pid;
+	char		*exe;
+	char		*cmdline;	/* short, for people */
+	unsigned long	 serial;	/* the exec that defined it, 0: none */
+	bool		 seen;		/* false: known only as a ppid */
+};
+
+struct st_finding {
+	const struct st_recipe *recipe;
+	enum st_severity severity;
+	char		*matched;	/* which fields matched */
+	unsigned	 node;
+	time_t		 sec;
+	unsigned	 ms;
+	unsigned long	 serial;
+	int		 pid;
+	int		 ppid;
+	uint32_t	 uid, euid, auid;
+	char		*exe;
+	char		*path;
+	char		*cwd;
+	char		**argv;
+	size_t		 argc;
+	bool		 argv_truncated;
+	struct st_ancestor *anc;
+	size_t		 nanc;
+	bool		 anc_cut;	/* stopped at the depth limit */
+	unsigned long	*evidence;	/* serials, first ST_EVIDENCE_MAX */
+	size_t		 nevidence;
+	unsigned long	 count;		/* identical findings folded in */
+	time_t		 last_sec;
+	unsigned	 last_ms;
+	uint64_t	 hash;
+};
+
+struct st_findings {
+	struct st_finding **v;
+	size_t		 n;
+	struct st_map	 byhash;
+	unsigned long	 by_severity[ST_SEV_CRITICAL + 1];
+	unsigned long	 dropped;
+};
+
+void	 st_findings_init(struct st_findings *);
+void	 st_findings_free(struct st_findings *);
+void	 st_findings_add(struct st_findings *, const struct st_recipe *,
+	    const struct st_alt *, struct st_proc *);
+void	 st_findings_sort(struct st_findings *);
+enum st_severity st_findings_max(const struct st_findings *);
+
+/* ------------------------------------------------------------- source.c */
+
+struct st_input {
+	char		*name;		/* as given, "-" for stdin */
+	unsigned long long bytes;
+	unsigned long	 lines;
+	int		 fd;		/* open until read, then -1 */
+	char		*error;		/* why it could not be read, or NULL */
+	const char	*decompressor;	/* "gzip", ... when compressed */
+};
+
+struct st_source {
+	struct st_input	*v;
+	size_t		 n;
+};
+
+void	 st_source_init(struct st_source *);
+void	 st_source_free(struct st_source *);
+int	 st_source_add(struct st_source *, const char *, char **);
+int	 st_source_add_system(struct st_source *, const char *, char **);
+int	 st_source_read(struct st_source *, struct st_reader *, char **);
+
+/* ------------------------------------------------------------ analyze.c */
+
+struct st_analysis {
+	struct st_source	 source;
+	struct st_reader_stats	 reader;
+	struct st_proctree_stats tree;
+	struct st_findings	 findings;
+	size_t			 nrecipes;
+	unsigned long		 match_errors;
+	bool			 input_failed;
+};
+
+void	 st_analysis_init(struct st_analysis *);
+void	 st_analysis_free(struct st_analysis *);
+int	 st_analyze(struct st_analysis *, struct st_recipes *, char **);
+
+/* ------------------------------------------------------------- report.c */
+
+struct st_format {
+	const char	*name;
+	const char	*description;
+	int		(*write)(FILE *, const struct st_analysis *, char **);
+};
+const struct st_format *st_format_find(const char *);
+const struct st_format *st_formats(size_t *);
+
+int	 st_report_text(FILE *, const struct st_analysis *, char **);
+int	 st_report_json(FILE *, const struct st_analysis *, char **);
+struct cJSON;
+struct cJSON *st_report_json_tree(const struct st_analysis *);
+
+#define ST_ANCESTRY_MAX		64	/* see finding.c */
+#define ST_EVIDENCE_MAX		16	/* see finding.c */
+
+#endif /* STEPTRAIL_H */

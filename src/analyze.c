@@ -1,0 +1,95 @@
+/*
+ * analyze.c: the pipeline, wired once for every command that analyzes
+ * (analyze, and later run): source -> reader -> proctree -> match ->
+ * finding.  The report is left to the caller.
+ *
+ * Recipes are matched when an exec leaves the reader's window, so the
+ * process tree already holds the exec's parents and forks; the exec's
+ * argv is trimmed only after matching, so recipes see all of it.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "steptrail.h"
+
+struct pipeline {
+	struct st_proctree	*tree;
+	struct st_recipes	*rs;
+	struct st_findings	*fs;
+	struct st_proc		*cur;
+};
+
+static void
+on_hit(const struct st_recipe *r, const struct st_alt *alt, void *arg)
+{
+	struct pipeline *pl = arg;
+
+	st_findings_add(pl->fs, r, alt, pl->cur);
+}
+
+static void
+on_event(struct st_event *ev, void *arg)
+{
+	struct pipeline *pl = arg;
+	struct st_proc *p;
+
+	p = st_proctree_apply(pl->tree, ev);
+	if (p == NULL || ev->kind != ST_EV_EXEC)
+		return;
+	pl->cur = p;
+	st_match_exec(pl->rs, p, on_hit, pl);
+	pl->cur = NULL;
+	st_proctree_trim(p);
+}
+
+void
+st_analysis_init(struct st_analysis *a)
+{
+	memset(a, 0, sizeof *a);
+	st_source_init(&a->source);
+	st_findings_init(&a->findings);
+}
+
+void
+st_analysis_free(struct st_analysis *a)
+{
+	st_source_free(&a->source);
+	st_findings_free(&a->findings);
+	free(a->reader.malformed_first);
+	memset(a, 0, sizeof *a);
+}
+
+/*
+ * Runs the pipeline over a->source.  Returns -1 with *cause if an input
+ * could not be read; the analysis of the others is complete all the same,
+ * and a->input_failed says the report is partial.
+ */
+int
+st_analyze(struct st_analysis *a, struct st_recipes *rs, char **cause)
+{
+	struct pipeline pl = { 0 };
+	struct st_reader *r;
+	int rc;
+
+	pl.tree = st_proctree_new();
+	pl.rs = rs;
+	pl.fs = &a->findings;
+	r = st_reader_new(on_event, &pl);
+	rc = st_source_read(&a->source, r, cause);
+	st_reader_flush(r);
+
+	a->reader = *st_reader_stats(r);
+	if (a->reader.malformed_first != NULL)
+		a->reader.malformed_first = xstrdup(a->reader.malformed_first);
+	a->tree = *st_proctree_stats(pl.tree);
+	a->nrecipes = rs->n;
+	a->match_errors = rs->match_errors;
+	a->input_failed = rc != 0;
+	st_findings_sort(&a->findings);
+
+	st_reader_free(r);
+	st_proctree_free(pl.tree);
+	return rc;
+}

@@ -1,0 +1,463 @@
+/*
+ * proctree.c: processes, their programs and their parents, rebuilt from
+ * exec and fork events.
+ *
+ * A process is keyed by (node, pid) in a map that holds the *current*
+ * process with that pid.  When a pid is reused the map moves on to the new
+ * process, but the old one lives on as long as a child still points to it:
+ * parent pointers are counted references.  Memory is therefore bounded by
+ * the pid space of the audited hosts (plus ancestors still referenced),
+ * whatever the length of the log.
+ *
+ * Deciding "same process or a new one with a reused pid" is the heart of
+ * it, and the log only offers hints:
+ *   - a clone/fork/vfork record (exit = child pid) starts a new process,
+ *     unless the child was already seen moments before with that parent
+ *     (its exec was logged first; see window.c);
+ *   - an exec by pid P with ppid Q is the same process as the current P if
+ *     P's parent was Q, or unknown, or if Q is 1 or one of P's ancestors
+ *     (the parent died and the child was reparented to init or to a
+ *     subreaper); otherwise P was reused.
+ * Without fork records, a pid reused with the same parent pid looks like
+ * the same process exec'ing again; nothing in the log can tell them apart.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "steptrail.h"
+
+/*
+ * Programs kept per process: bash exec'ing python exec'ing the real binary
+ * is three; a process that execs in a loop would otherwise grow forever.
+ */
+#define IMAGES_MAX	8
+
+/*
+ * Bytes of argv kept per image once the exec has been matched: enough for
+ * any command line a person reads in an ancestry, and what parent.cmdline
+ * and ancestor.cmdline see (the exec itself is matched on its full argv).
+ */
+#define ARGV_KEEP	8192
+
+/*
+ * A fork record for a pid first seen less than this many seconds earlier,
+ * with the same parent, is the record of that very process arriving late
+ * (beyond the window); the window is 3 s, so this is generous.
+ */
+#define REORDER_SLACK	10
+
+/* Longest parent chain walked when checking for a cycle. */
+#define CHAIN_MAX	100000
+
+struct st_proctree {
+	struct st_map		 procs;
+	struct st_proctree_stats st;
+};
+
+static uint64_t
+proc_key(unsigned node, int pid)
+{
+	return (uint64_t)node << 32 | (uint32_t)pid;
+}
+
+struct st_proctree *
+st_proctree_new(void)
+{
+	return xcalloc(1, sizeof(struct st_proctree));
+}
+
+static void
+unref_cb(uint64_t key, void *val, void *arg)
+{
+	(void)key;
+	(void)arg;
+	st_proc_unref(val);
+}
+
+void
+st_proctree_free(struct st_proctree *t)
+{
+	if (t == NULL)
+		return;
+	st_map_foreach(&t->procs, unref_cb, NULL);
+	st_map_free(&t->procs);
+	free(t);
+}
+
+const struct st_proctree_stats *
+st_proctree_stats(const struct st_proctree *t)
+{
+	return &t->st;
+}
+
+struct st_proc *
+st_proc_ref(struct st_proc *p)
+{
+	if (p != NULL)
+		p->refs++;
+	return p;
+}
+
+static void
+image_free(struct st_image *img)
+{
+	size_t i;
+
+	for (i = 0; i < img->argc; i++)
+		free(img->argv[i]);
+	free(img->argv);
+	free(img->exe);
+	free(img->comm);
+	free(img->path);
+	free(img->cwd);
+	free(img->key);
+	free(img);
+}
+
+void
+st_proc_unref(struct st_proc *p)
+{
+	struct st_proc *parent;
+	struct st_image *img;
+
+	/* Iterative: freeing a long chain must not recurse as deep. */
+	while (p != NULL && --p->refs == 0) {
+		parent = p->parent;
+		while ((img = p->image) != NULL) {
+			p->image = img->prev;
+			image_free(img);
+		}
+		free(p->exe);
+		free(p->comm);
+		free(p->title);
+		free(p);
+		p = parent;
+	}
+}
+
+struct st_proc *
+st_proctree_find(struct st_proctree *t, unsigned node, int pid)
+{
+	return st_map_get(&t->procs, proc_key(node, pid));
+}
+
+/* A new process becomes the current holder of its pid. */
+static struct st_proc *
+proc_new(struct st_proctree *t, const struct st_event *ev, int pid, int ppid,
+    enum st_birth birth)
+{
+	struct st_proc *p = xcalloc(1, sizeof *p), *old;
+	uint64_t key = proc_key(ev->node, pid);
+
+	p->refs = 1;		/* the map's */
+	p->id = ++t->st.processes;
+	p->node = ev->node;
+	p->pid = pid;
+	p->ppid = ppid > 0 ? ppid : 0;
+	p->birth = birth;
+	p->sec = ev->sec;
+	p->ms = ev->ms;
+	p->serial = ev->serial;
+	if ((old = st_map_get(&t->procs, key)) != NULL) {
+		t->st.pid_reuse++;
+		st_proc_unref(old);
+	}
+	st_map_put(&t->procs, key, p);
+	return p;
+}
+
+static bool
+is_ancestor(const struct st_proc *maybe, const struct st_proc *p)
+{
+	size_t n = 0;
+
+	for (; p != NULL && n < CHAIN_MAX; p = p->parent, n++)
+		if (p == maybe)
+			return true;
+	return n >= CHAIN_MAX;	/* too deep to tell: treat as a cycle */
+}
+
+static void
+set_parent(struct st_proctree *t, struct st_proc *child, struct st_proc *parent)
+{
+	if (child->parent == parent)
+		return;
+	/* A corrupt or hostile log could make a process its own ancestor;
+	 * counted references would then never be freed. */
+	if (is_ancestor(child, parent)) {
+		t->st.cycles_refused++;
+		return;
+	}
+	st_proc_unref(child->parent);
+	child->parent = st_proc_ref(parent);
+	child->ppid = parent->pid;
+}
+
+/* The process pid refers to as its parent: the current holder of ppid. */
+static void
+link_parent(struct st_proctree *t, struct st_proc *p,
+    const struct st_event *ev, int ppid)
+{
+	struct st_proc *parent;
+
+	if (ppid <= 0 || p->parent != NULL)
+		return;
+	parent = st_proctree_find(t, ev->node, ppid);
+	if (parent == NULL)
+		parent = proc_new(t, ev, ppid, 0, ST_BORN_PARENT);
+	set_parent(t, p, parent);
+}
+
+/* What a syscall record says about a process that never exec'd here. */
+static void
+learn(struct st_proc *p, const struct st_event *ev)
+{
+	size_t n;
+
+	if (p->image != NULL)
+		return;
+	if (p->exe == NULL && ev->exe != NULL)
+		p->exe = xstrdup(ev->exe);
+	if (p->comm == NULL && ev->comm != NULL)
+		p->comm = xstrdup(ev->comm);
+	if (p->title == NULL && ev->proctitle != NULL) {
+		n = ev->proctitle_len;
+		p->title = xmalloc(n + 2);
+		memcpy(p->title, ev->proctitle, n);
+		p->title[n] = p->title[n + 1] = '\0';
+	}
+}
+
+/* Normalizes an absolute path: no "//", ".", ".." (symlinks untouched). */
+static char *
+path_clean(const char *cwd, const char *name)
+{
+	struct st_buf b = { 0 };
+	const char *s, *e;
+	char *joined;
+	size_t n;
+
+	if (name[0] == '/' || cwd == NULL)
+		joined = xstrdup(name);
+	else
+		joined = xasprintf("%s/%s", cwd, name);
+	for (s = joined; *s != '\0'; s = e) {
+		while (*s == '/')
+			s++;
+		for (e = s; *e != '\0' && *e != '/'; e++)
+			;
+		n = (size_t)(e - s);
+		if (n == 0 || (n == 1 && s[0] == '.'))
+			continue;
+		if (n == 2 && s[0] == '.' && s[1] == '.') {
+			while (b.len > 0 && b.d[b.len - 1] != '/')
+				b.len--;
+			if (b.len > 0)
+				b.len--;
+			if (b.d != NULL)
+				b.d[b.len] = '\0';
+			continue;
+		}
+		st_buf_addc(&b, '/');
+		st_buf_add(&b, s, n);
+	}
+	if (b.len == 0)
+		st_buf_addc(&b, '/');
+	free(joined);
+	return st_buf_steal(&b);
+}
+
+static void
+push_image(struct st_proctree *t, struct st_proc *p, struct st_event *ev)
+{
+	struct st_image *img = xcalloc(1, sizeof *img), *it;
+	unsigned n;
+
+	img->exe = ev->exe;
+	ev->exe = NULL;		/* transferred */
+	img->comm = ev->comm;
+	ev->comm = NULL;	/* transferred */
+	img->cwd = ev->cwd;
+	ev->cwd = NULL;		/* transferred */
+	img->key = ev->key;
+	ev->key = NULL;		/* transferred */
+	img->argv = ev->argv;
+	img->argc = ev->nargv;
+	ev->argv = NULL;	/* transferred */
+	ev->nargv = 0;
+	img->argv_truncated = ev->argv_truncated;
+	if (ev->path0 != NULL && ev->path0[0] != '\0')
+		img->path = path_clean(img->cwd, ev->path0);
+	else if (img->exe != NULL)
+		img->path = xstrdup(img->exe);
+	img->serial = ev->serial;
+	img->sec = ev->sec;
+	img->ms = ev->ms;
+	img->uid = ev->uid;
+	img->euid = ev->euid;
+	img->auid = ev->auid;
+
+	img->prev = p->image;
+	p->image = img;
+	if (++p->nimages > IMAGES_MAX) {
+		for (it = p->image, n = 1; n < IMAGES_MAX; n++)
+			it = it->prev;
+		image_free(it->prev);
+		it->prev = NULL;
+		p->nimages = IMAGES_MAX;
+		t->st.images_dropped++;
+	}
+	t->st.execs++;
+}
+
+static bool
+reparented(const struct st_proc *p, int ppid)
+{
+	const struct st_proc *a;
+	size_t n = 0;
+
+	if (ppid == 1)
+		return true;
+	for (a = p->parent; a != NULL && n < CHAIN_MAX; a = a->parent, n++)
+		if (a->pid == ppid)
+			return true;
+	return false;
+}
+
+static struct st_proc *
+apply_exec(struct st_proctree *t, struct st_event *ev)
+{
+	struct st_proc *p = st_proctree_find(t, ev->node, ev->pid);
+
+	if (p != NULL && p->ppid != 0 && ev->ppid > 0 && p->ppid != ev->ppid) {
+		if (reparented(p, ev->ppid))
+			t->st.reparented++;	/* keep the real origin */
+		else
+			p = NULL;		/* pid reused */
+	}
+	if (p == NULL)
+		p = proc_new(t, ev, ev->pid, ev->ppid, ST_BORN_SEEN);
+	link_parent(t, p, ev, ev->ppid);
+	push_image(t, p, ev);
+	return p;
+}
+
+static struct st_proc *
+apply_fork(struct st_proctree *t, struct st_event *ev)
+{
+	struct st_proc *parent, *child;
+	int cpid = (int)ev->exit;
+
+	parent = st_proctree_find(t, ev->node, ev->pid);
+	if (parent == NULL)
+		parent = proc_new(t, ev, ev->pid, ev->ppid, ST_BORN_SEEN);
+	link_parent(t, parent, ev, ev->ppid);
+	learn(parent, ev);
+
+	child = st_proctree_find(t, ev->node, cpid);
+	if (child != NULL && child->sec + REORDER_SLACK >= ev->sec &&
+	    (child->ppid == 0 || child->ppid == ev->pid)) {
+		/* Seen already: its own records came before this one. */
+		child->birth = ST_BORN_FORK;
+	} else
+		child = proc_new(t, ev, cpid, ev->pid, ST_BORN_FORK);
+	set_parent(t, child, parent);
+	/* Until it execs, a forked child runs its parent's program. */
+	learn(child, ev);
+	t->st.forks_linked++;
+	return child;
+}
+
+static struct st_proc *
+apply_other(struct st_proctree *t, struct st_event *ev)
+{
+	struct st_proc *p = st_proctree_find(t, ev->node, ev->pid);
+
+	if (p == NULL)
+		p = proc_new(t, ev, ev->pid, ev->ppid, ST_BORN_SEEN);
+	link_parent(t, p, ev, ev->ppid);
+	learn(p, ev);
+	return p;
+}
+
+/*
+ * Applies one event.  Returns the process it concerns (borrowed: valid
+ * until the next call), or NULL for events about no process.
+ */
+struct st_proc *
+st_proctree_apply(struct st_proctree *t, struct st_event *ev)
+{
+	if (!ev->has_syscall || ev->pid <= 0)
+		return NULL;
+	switch (ev->kind) {
+	case ST_EV_EXEC:
+		return apply_exec(t, ev);
+	case ST_EV_FORK:
+		return apply_fork(t, ev);
+	default:
+		return apply_other(t, ev);
+	}
+}
+
+/* After matching, keep only what ancestry and parent conditions need. */
+void
+st_proctree_trim(struct st_proc *p)
+{
+	struct st_image *img = p->image;
+	size_t i, keep, total = 0;
+
+	if (img == NULL)
+		return;
+	for (keep = 0; keep < img->argc; keep++) {
+		total += strlen(img->argv[keep]) + 1;
+		if (total > ARGV_KEEP)
+			break;
+	}
+	if (keep == img->argc)
+		return;
+	for (i = keep; i < img->argc; i++)
+		free(img->argv[i]);
+	img->argc = keep;
+	img->argv_truncated = true;
+}
+
+const char *
+st_proc_exe(const struct st_proc *p)
+{
+	if (p->image != NULL && p->image->exe != NULL)
+		return p->image->exe;
+	return p->exe;
+}
+
+/* argv for people: the current program's, else the PROCTITLE seen. */
+void
+st_proc_cmdline(const struct st_proc *p, struct st_buf *out, size_t max)
+{
+	char **v = NULL;
+	const char *s;
+	size_t n = 0;
+
+	if (p->image != NULL) {
+		st_format_argv(out, p->image->argv, p->image->argc, max);
+		if (p->image->argv_truncated && p->image->argc > 0)
+			st_buf_adds(out, " [truncated]");
+		return;
+	}
+	if (p->title != NULL) {
+		/* title is NUL-separated and ends with two NULs */
+		for (s = p->title; *s != '\0'; s += strlen(s) + 1) {
+			v = xreallocarray(v, n + 1, sizeof *v);
+			v[n++] = (char *)(uintptr_t)s;
+		}
+		st_format_argv(out, v, n, max);
+		free(v);
+		return;
+	}
+	if (p->comm != NULL) {
+		st_buf_addc(out, '[');
+		st_escape(out, p->comm, strlen(p->comm));
+		st_buf_addc(out, ']');
+	}
+}

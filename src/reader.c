@@ -1,0 +1,892 @@
+/*
+ * reader.c: audit records in, normalized events out.  The only file that
+ * touches libauparse.
+ *
+ * Lines come from source.c one at a time.  Each is checked for the shape
+ * every audit record has (`[node=N ]type=T msg=audit(SEC.MS:SERIAL): `);
+ * anything else is counted as malformed and skipped, never fed to
+ * libauparse, so that garbage cannot confuse its event assembly.  Valid
+ * lines are fed in batches to libauparse in AUSOURCE_FEED mode, which
+ * streams (about 2 MiB resident whatever the file size; AUSOURCE_FILE would
+ * hold the whole file) and reassembles interleaved records.
+ *
+ * Each event libauparse completes is copied into an owned struct st_event
+ * and parked in the window (window.c): libauparse yields an event in parts
+ * when one of its records arrives late, and the window merges parts by
+ * (node, time, serial).  Events leave the window in causal order, are
+ * finished (argv joined), checked for serial gaps, and handed to the
+ * consumer.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <auparse.h>
+#include <libaudit.h>
+
+#include "steptrail.h"
+
+/*
+ * libauparse is fed in batches of about this size: one call per line costs
+ * about a third more time, and larger batches gain nothing measurable.
+ */
+#define FEED_BATCH	(64 * 1024)
+
+/*
+ * The window holds events at most this many, and at most this many seconds
+ * of audit time behind the newest.  A vfork parent's record is written
+ * after its child's exec (the parent sleeps until the child execs), a few
+ * milliseconds apart; libauparse splits an event whose record arrives more
+ * than its 2-second end-of-event timeout late.  Both fit well inside 3 s;
+ * the count bounds memory when a parallel build logs thousands of events
+ * within a second (about 2 kB each, so a few MiB).
+ */
+#define WINDOW_EVENTS	2048
+#define WINDOW_SECONDS	3
+
+/*
+ * No argv has more arguments than fit in ARG_MAX (2 MiB on Linux, at least
+ * 2 bytes each); a record claiming more is hostile or corrupt.
+ */
+#define ARGS_MAX	(1 << 20)
+
+/* Serial-gap tracking remembers this many serials behind the newest. */
+#define GAP_RING	4096
+/* A jump this large, either way, is a reboot or another host, not loss. */
+#define GAP_RESET	(1L << 20)
+
+#define CLONE_THREAD_FLAG 0x00010000
+
+struct gapstate {
+	bool		 init;
+	uint32_t	 hi;
+	uint64_t	 ring[GAP_RING / 64];
+};
+
+struct st_reader {
+	auparse_state_t		*au;
+	st_event_fn		 fn;
+	void			*arg;
+	struct st_window	*win;
+	struct st_reader_stats	 st;
+	struct st_buf		 batch;
+	char			*input;
+	unsigned long		 line;
+	struct gapstate		*gaps;		/* by node id */
+	size_t			 ngaps;
+};
+
+static void	 reader_event(auparse_state_t *, auparse_cb_event_t, void *);
+static void	 reader_release(struct st_reader *, bool);
+
+struct st_reader *
+st_reader_new(st_event_fn fn, void *arg)
+{
+	struct st_reader *r = xcalloc(1, sizeof *r);
+
+	r->fn = fn;
+	r->arg = arg;
+	r->win = st_window_new(WINDOW_EVENTS, WINDOW_SECONDS);
+	r->au = auparse_init(AUSOURCE_FEED, NULL);
+	if (r->au == NULL)
+		st_fatal("cannot initialise libauparse: %s", strerror(errno));
+	auparse_add_callback(r->au, reader_event, r, NULL);
+	return r;
+}
+
+void
+st_reader_free(struct st_reader *r)
+{
+	struct st_event *ev;
+
+	if (r == NULL)
+		return;
+	if (r->au != NULL)
+		auparse_destroy(r->au);
+	while ((ev = st_window_pop(r->win, true)) != NULL)
+		st_event_free(ev);
+	st_window_free(r->win);
+	st_buf_free(&r->batch);
+	free(r->st.malformed_first);
+	free(r->input);
+	free(r->gaps);
+	free(r);
+}
+
+const struct st_reader_stats *
+st_reader_stats(const struct st_reader *r)
+{
+	return &r->st;
+}
+
+static void
+feed_batch(struct st_reader *r)
+{
+	if (r->batch.len == 0)
+		return;
+	auparse_feed(r->au, r->batch.d, r->batch.len);
+	st_buf_reset(&r->batch);
+}
+
+void
+st_reader_input(struct st_reader *r, const char *name)
+{
+	/*
+	 * No auparse_flush_feed() here: auditd rotates between records, not
+	 * between events, so an event may continue in the next file.
+	 */
+	feed_batch(r);
+	free(r->input);
+	r->input = xstrdup(name);
+	r->line = 0;
+}
+
+static void
+malformed(struct st_reader *r, const char *why)
+{
+	r->st.malformed++;
+	if (r->st.malformed_first == NULL)
+		r->st.malformed_first = xasprintf("%s:%lu: %s",
+		    r->input ? r->input : "-", r->line, why);
+}
+
+void
+st_reader_skip(struct st_reader *r, const char *why)
+{
+	r->line++;
+	r->st.lines++;
+	malformed(r, why);
+}
+
+static size_t
+span_digits(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		i++;
+	return i;
+}
+
+/*
+ * The header every record has, in every format auditd has written:
+ * optional "node=NAME ", "type=NAME " (NAME may be UNKNOWN[1234]),
+ * "msg=audit(SEC.MS:SERIAL):".  Returns NULL or why the line is not one.
+ */
+static const char *
+check_header(const char *s, size_t n)
+{
+	size_t i = 0, k;
+
+	if (memchr(s, '\0', n) != NULL)
+		return "NUL byte in line";
+	if (n >= 5 && memcmp(s, "node=", 5) == 0) {
+		for (i = 5; i < n && s[i] != ' '; i++)
+			;
+		if (i == 5 || i == n)
+			return "empty node= prefix";
+		i++;
+	}
+	if (n - i < 5 || memcmp(s + i, "type=", 5) != 0)
+		return "not an audit record (no type=)";
+	for (i += 5, k = i; i < n && s[i] != ' '; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' &&
+		    s[i] <= '9') || s[i] == '_' || s[i] == '[' || s[i] == ']'))
+			return "bad record type";
+	if (i == k)
+		return "empty record type";
+	if (n - i < 12 || memcmp(s + i, " msg=audit(", 11) != 0)
+		return "no msg=audit( after type";
+	i += 11;
+	if ((k = span_digits(s + i, n - i)) == 0)
+		return "bad timestamp";
+	i += k;
+	if (i < n && s[i] == '.') {
+		i++;
+		if ((k = span_digits(s + i, n - i)) == 0)
+			return "bad timestamp";
+		i += k;
+	}
+	if (i >= n || s[i] != ':')
+		return "no serial number";
+	i++;
+	if ((k = span_digits(s + i, n - i)) == 0)
+		return "bad serial number";
+	i += k;
+	if (n - i < 2 || s[i] != ')' || s[i + 1] != ':')
+		return "no \"):\" after serial number";
+	return NULL;
+}
+
+void
+st_reader_line(struct st_reader *r, const char *s, size_t n)
+{
+	const char *why;
+
+	r->line++;
+	r->st.lines++;
+	while (n > 0 && (s[n - 1] == '\r' || s[n - 1] == ' '))
+		n--;
+	if (n == 0)
+		return;		/* blank lines separate nothing; not malformed */
+	if ((why = check_header(s, n)) != NULL) {
+		malformed(r, why);
+		return;
+	}
+	r->st.valid++;
+	st_buf_add(&r->batch, s, n);
+	st_buf_addc(&r->batch, '\n');
+	if (r->batch.len >= FEED_BATCH)
+		feed_batch(r);
+}
+
+void
+st_reader_flush(struct st_reader *r)
+{
+	feed_batch(r);
+	auparse_flush_feed(r->au);
+	reader_release(r, true);
+}
+
+/* ------------------------------------------------------- field parsing */
+
+static bool
+parse_long(const char *s, int base, long long *out)
+{
+	char *end;
+	long long v;
+
+	if (s == NULL || *s == '\0')
+		return false;
+	errno = 0;
+	v = strtoll(s, &end, base);
+	if (errno != 0 || *end != '\0')
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool
+parse_ulong(const char *s, int base, unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s == NULL || *s == '\0' || *s == '-')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, base);
+	if (errno != 0 || *end != '\0')
+		return false;
+	*out = v;
+	return true;
+}
+
+static int
+parse_pid(const char *s)
+{
+	long long v;
+
+	if (!parse_long(s, 10, &v) || v < 0 || v > INT_MAX)
+		return -1;
+	return (int)v;
+}
+
+static uint32_t
+parse_id(const char *s)
+{
+	unsigned long long v;
+
+	if (!parse_ulong(s, 10, &v) || v > UINT32_MAX)
+		return UINT32_MAX;
+	return (uint32_t)v;
+}
+
+static void
+set_str(char **dst, const char *raw)
+{
+	free(*dst);
+	*dst = st_audit_decode(raw, NULL);
+}
+
+/*
+ * Event kinds by priority: a CONFIG_CHANGE record makes the event a
+ * configuration change even though auditctl's sendto SYSCALL record comes
+ * with it.
+ */
+static int
+kind_priority(enum st_event_kind k)
+{
+	switch (k) {
+	case ST_EV_CONFIG:
+		return 5;
+	case ST_EV_EXEC:
+	case ST_EV_FORK:
+		return 4;
+	case ST_EV_DAEMON:
+	case ST_EV_USER:
+		return 3;
+	case ST_EV_SYSCALL:
+		return 2;
+	case ST_EV_OTHER:
+		break;
+	}
+	return 0;
+}
+
+static void
+set_kind(struct st_event *ev, enum st_event_kind k)
+{
+	if (kind_priority(k) > kind_priority(ev->kind))
+		ev->kind = k;
+}
+
+/*
+ * arch is hex (c000003e) in raw logs and a name (x86_64) in interpreted
+ * ones; syscall likewise a number or a name.  Returns a static name, or ""
+ * when libaudit does not know it.
+ */
+static const char *
+syscall_name(const char *arch_s, const char *sc_s, unsigned long *arch,
+    int *sc)
+{
+	unsigned long long a, n;
+	int machine = -1, num;
+	const char *name;
+
+	if (parse_ulong(arch_s, 16, &a) && a <= UINT_MAX) {
+		*arch = (unsigned long)a;
+		machine = audit_elf_to_machine((unsigned)a);
+	} else if (arch_s != NULL)
+		machine = audit_determine_machine(arch_s);
+	if (machine < 0)
+		machine = MACH_86_64;	/* old logs without arch= */
+	if (parse_ulong(sc_s, 10, &n) && n <= INT_MAX) {
+		*sc = (int)n;
+		name = audit_syscall_to_name((int)n, machine);
+		return name != NULL ? name : "";
+	}
+	if (sc_s == NULL || (num = audit_name_to_syscall(sc_s, machine)) < 0)
+		return "";
+	*sc = num;
+	name = audit_syscall_to_name(num, machine);
+	return name != NULL ? name : "";
+}
+
+static void
+parse_syscall(struct st_reader *r, auparse_state_t *au, struct st_event *ev)
+{
+	const char *name, *val, *arch_s = NULL, *sc_s = NULL;
+	char *arch_c = NULL, *sc_c = NULL;
+	unsigned long long u;
+	long long l;
+	bool clone_thread;
+
+	ev->has_syscall = true;
+	ev->pid = ev->ppid = -1;
+	ev->uid = ev->euid = ev->gid = ev->auid = ev->ses = UINT32_MAX;
+	if (auparse_first_field(au) <= 0)
+		return;
+	do {
+		name = auparse_get_field_name(au);
+		val = auparse_get_field_str(au);
+		if (name == NULL || val == NULL)
+			continue;
+		if (strcmp(name, "arch") == 0)
+			arch_s = arch_c = xstrdup(val);
+		else if (strcmp(name, "syscall") == 0)
+			sc_s = sc_c = xstrdup(val);
+		else if (strcmp(name, "success") == 0)
+			ev->success = strcmp(val, "yes") == 0;
+		else if (strcmp(name, "exit") == 0 && parse_long(val, 10, &l))
+			ev->exit = l;
+		else if (strcmp(name, "a0") == 0 && parse_ulong(val, 16, &u))
+			ev->a0 = u;
+		else if (strcmp(name, "pid") == 0)
+			ev->pid = parse_pid(val);
+		else if (strcmp(name, "ppid") == 0)
+			ev->ppid = parse_pid(val);
+		else if (strcmp(name, "uid") == 0)
+			ev->uid = parse_id(val);
+		else if (strcmp(name, "euid") == 0)
+			ev->euid = parse_id(val);
+		else if (strcmp(name, "gid") == 0)
+			ev->gid = parse_id(val);
+		else if (strcmp(name, "auid") == 0)
+			ev->auid = parse_id(val);
+		else if (strcmp(name, "ses") == 0)
+			ev->ses = parse_id(val);
+		else if (strcmp(name, "comm") == 0)
+			set_str(&ev->comm, val);
+		else if (strcmp(name, "exe") == 0)
+			set_str(&ev->exe, val);
+		else if (strcmp(name, "key") == 0)
+			set_str(&ev->key, val);
+	} while (auparse_next_field(au) > 0);
+
+	ev->sysname = syscall_name(arch_s, sc_s, &ev->arch, &ev->syscall);
+	free(arch_c);
+	free(sc_c);
+
+	if (strcmp(ev->sysname, "execve") == 0 ||
+	    strcmp(ev->sysname, "execveat") == 0) {
+		if (ev->success)
+			set_kind(ev, ST_EV_EXEC);
+		else {
+			r->st.execs_failed++;
+			set_kind(ev, ST_EV_SYSCALL);
+		}
+	} else if (strcmp(ev->sysname, "clone") == 0 ||
+	    strcmp(ev->sysname, "clone3") == 0 ||
+	    strcmp(ev->sysname, "fork") == 0 ||
+	    strcmp(ev->sysname, "vfork") == 0) {
+		/*
+		 * clone's first argument is its flags on every arch but s390,
+		 * where it is the stack; clone3 passes a struct, so a thread
+		 * made by clone3 cannot be told apart here.  Rules exclude
+		 * CLONE_THREAD at the source (rules.d); this is the backstop.
+		 */
+		clone_thread = strcmp(ev->sysname, "clone") == 0 &&
+		    ev->arch != 0x80000016 && ev->arch != 0x16 &&
+		    (ev->a0 & CLONE_THREAD_FLAG) != 0;
+		if (clone_thread)
+			r->st.threads++;
+		else if (ev->success && ev->exit > 0 && ev->exit <= INT_MAX)
+			set_kind(ev, ST_EV_FORK);
+		else
+			set_kind(ev, ST_EV_SYSCALL);
+	} else
+		set_kind(ev, ST_EV_SYSCALL);
+}
+
+/* "a12" -> 12, "a12_len" -> 12 (*sub -1), "a12[3]" -> 12 (*sub 3). */
+static long
+arg_index(const char *name, long *sub, bool *is_len)
+{
+	char *end;
+	long n, k;
+
+	*sub = -1;
+	*is_len = false;
+	if (name[0] != 'a' || name[1] < '0' || name[1] > '9')
+		return -1;
+	errno = 0;
+	n = strtol(name + 1, &end, 10);
+	if (errno != 0 || n < 0 || n >= ARGS_MAX)
+		return -1;
+	if (*end == '\0')
+		return n;
+	if (strcmp(end, "_len") == 0) {
+		*is_len = true;
+		return n;
+	}
+	if (*end == '[') {
+		k = strtol(end + 1, &end, 10);
+		if (errno != 0 || k < 0 || strcmp(end, "]") != 0)
+			return -1;
+		*sub = k;
+		return n;
+	}
+	return -1;
+}
+
+static struct st_argb *
+argb_at(struct st_event *ev, long n)
+{
+	size_t i;
+
+	if ((size_t)n >= ev->nargb) {
+		ev->argb = xreallocarray(ev->argb, (size_t)n + 1,
+		    sizeof *ev->argb);
+		for (i = ev->nargb; i <= (size_t)n; i++) {
+			memset(&ev->argb[i], 0, sizeof ev->argb[i]);
+			ev->argb[i].declared_len = -1;
+		}
+		ev->nargb = (size_t)n + 1;
+	}
+	return &ev->argb[n];
+}
+
+/*
+ * EXECVE records: argc=N, then aI="..." or aI=HEX for each argument; an
+ * argument too long for one record is aI_len=L followed by aI[0]=..,
+ * aI[1]=.. chunks, each quoted or hex on its own, possibly in the next
+ * EXECVE record.  libauparse does not join them; this does.
+ */
+static void
+parse_execve(struct st_reader *r, auparse_state_t *au, struct st_event *ev)
+{
+	const char *name, *val;
+	struct st_argb *a;
+	long long l;
+	long n, sub;
+	bool is_len;
+	char *bytes;
+	size_t len;
+
+	if (auparse_first_field(au) <= 0)
+		return;
+	do {
+		name = auparse_get_field_name(au);
+		val = auparse_get_field_str(au);
+		if (name == NULL || val == NULL)
+			continue;
+		if (strcmp(name, "argc") == 0) {
+			if (parse_long(val, 10, &l) && l >= 0 && l < ARGS_MAX)
+				ev->argc = (long)l;
+			continue;
+		}
+		if ((n = arg_index(name, &sub, &is_len)) < 0)
+			continue;
+		if (ev->argc >= 0 && n >= ev->argc) {
+			r->st.incomplete++;	/* more arguments than argc */
+			continue;
+		}
+		a = argb_at(ev, n);
+		if (is_len) {
+			if (parse_long(val, 10, &l) && l >= 0 && l <= LONG_MAX)
+				a->declared_len = (long)l;
+			continue;
+		}
+		bytes = st_audit_decode(val, &len);
+		a->encoded_len += val[0] == '"' ? len : strlen(val);
+		if (bytes != NULL)
+			st_buf_add(&a->val, bytes, len);
+		else
+			st_buf_cstr(&a->val);
+		free(bytes);
+		a->have = true;
+	} while (auparse_next_field(au) > 0);
+}
+
+static void
+parse_simple(auparse_state_t *au, struct st_event *ev, int type)
+{
+	const char *name, *val;
+	long long l;
+
+	if (auparse_first_field(au) <= 0)
+		return;
+	do {
+		name = auparse_get_field_name(au);
+		val = auparse_get_field_str(au);
+		if (name == NULL || val == NULL)
+			continue;
+		switch (type) {
+		case AUDIT_CWD:
+			if (strcmp(name, "cwd") == 0)
+				set_str(&ev->cwd, val);
+			break;
+		case AUDIT_PATH:
+			/* Only item 0 matters: the file given to execve. */
+			if (strcmp(name, "item") == 0 && strcmp(val, "0") != 0)
+				return;
+			if (strcmp(name, "name") == 0 && ev->path0 == NULL)
+				set_str(&ev->path0, val);
+			break;
+		case AUDIT_PROCTITLE:
+			if (strcmp(name, "proctitle") == 0) {
+				free(ev->proctitle);
+				ev->proctitle = st_audit_decode(val,
+				    &ev->proctitle_len);
+			}
+			break;
+		default:	/* CONFIG_CHANGE, DAEMON_*, USER_* */
+			if (strcmp(name, "op") == 0)
+				set_str(&ev->op, val);
+			else if (strcmp(name, "res") == 0)
+				set_str(&ev->res, val);
+			else if (strcmp(name, "key") == 0 && ev->key == NULL)
+				set_str(&ev->key, val);
+			else if (strcmp(name, "audit_enabled") == 0 &&
+			    parse_long(val, 10, &l))
+				ev->enabled = (long)l;
+			else if (strcmp(name, "pid") == 0 && ev->pid < 0)
+				ev->pid = parse_pid(val);
+			else if (strcmp(name, "auid") == 0 &&
+			    ev->auid == UINT32_MAX)
+				ev->auid = parse_id(val);
+			break;
+		}
+	} while (auparse_next_field(au) > 0);
+}
+
+static bool
+is_user_type(int type)
+{
+	return type == AUDIT_USER ||
+	    (type >= AUDIT_FIRST_USER_MSG && type <= AUDIT_LAST_USER_MSG) ||
+	    (type >= AUDIT_FIRST_USER_MSG2 && type <= AUDIT_LAST_USER_MSG2);
+}
+
+static void
+parse_record(struct st_reader *r, auparse_state_t *au, struct st_event *ev)
+{
+	int type = auparse_get_type(au);
+	const char *text;
+
+	ev->nrecords++;
+	r->st.records++;
+	if (ev->first_type == 0)
+		ev->first_type = type;
+	switch (type) {
+	case AUDIT_SYSCALL:
+		parse_syscall(r, au, ev);
+		break;
+	case AUDIT_EXECVE:
+		parse_execve(r, au, ev);
+		break;
+	case AUDIT_CWD:
+	case AUDIT_PATH:
+	case AUDIT_PROCTITLE:
+		parse_simple(au, ev, type);
+		break;
+	case AUDIT_CONFIG_CHANGE:
+		set_kind(ev, ST_EV_CONFIG);
+		parse_simple(au, ev, type);
+		break;
+	case AUDIT_EOE:
+		break;
+	default:
+		if (type >= AUDIT_FIRST_DAEMON && type <= AUDIT_LAST_DAEMON) {
+			set_kind(ev, ST_EV_DAEMON);
+			parse_simple(au, ev, type);
+		} else if (is_user_type(type)) {
+			set_kind(ev, ST_EV_USER);
+			parse_simple(au, ev, type);
+			if (ev->msg == NULL &&
+			    (text = auparse_get_record_text(au)) != NULL)
+				ev->msg = xstrdup(text);
+		}
+		break;
+	}
+}
+
+static void
+reader_event(auparse_state_t *au, auparse_cb_event_t type, void *arg)
+{
+	struct st_reader *r = arg;
+	const au_event_t *ts;
+	struct st_event *ev;
+	bool fresh;
+
+	if (type != AUPARSE_CB_EVENT_READY)
+		return;
+	if ((ts = auparse_get_timestamp(au)) == NULL ||
+	    auparse_first_record(au) <= 0)
+		return;
+	ev = st_window_find(r->win, st_node_intern(ts->host), ts->sec,
+	    ts->milli, ts->serial);
+	fresh = ev == NULL;
+	if (fresh) {
+		ev = xcalloc(1, sizeof *ev);
+		ev->node = st_node_intern(ts->host);
+		ev->sec = ts->sec;
+		ev->ms = ts->milli;
+		ev->serial = ts->serial;
+		ev->argc = -1;
+		ev->enabled = -1;
+		ev->pid = ev->ppid = -1;
+		ev->auid = UINT32_MAX;
+		ev->sysname = "";
+	} else {
+		ev->parts++;
+		r->st.parts_merged++;
+	}
+	do {
+		parse_record(r, au, ev);
+	} while (auparse_next_record(au) > 0);
+	if (fresh) {
+		ev->parts = 1;
+		st_window_add(r->win, ev);
+	} else
+		st_window_rekey(r->win, ev);
+	reader_release(r, false);
+}
+
+/* ------------------------------------------------------------ finishing */
+
+/* Joins the argument builders into argv; notes what the kernel cut. */
+static void
+finish_argv(struct st_reader *r, struct st_event *ev)
+{
+	size_t n, i, start, end;
+	struct st_argb *a;
+
+	if (ev->argc < 0 && ev->nargb == 0) {
+		/*
+		 * No EXECVE record (rules without it, or lost): the
+		 * PROCTITLE is the next best argv, cut at 128 bytes.
+		 */
+		if (ev->kind == ST_EV_EXEC && ev->proctitle != NULL) {
+			for (start = 0; start < ev->proctitle_len; start = end + 1) {
+				end = start;
+				while (end < ev->proctitle_len &&
+				    ev->proctitle[end] != '\0')
+					end++;
+				ev->argv = xreallocarray(ev->argv, ev->nargv + 2,
+				    sizeof *ev->argv);
+				ev->argv[ev->nargv++] = xstrndup(ev->proctitle +
+				    start, end - start);
+			}
+			ev->argv_truncated = true;
+		}
+		goto out;
+	}
+	n = ev->argc >= 0 ? (size_t)ev->argc : ev->nargb;
+	ev->argv = xcalloc(n + 1, sizeof *ev->argv);
+	for (i = 0; i < n; i++) {
+		a = i < ev->nargb ? &ev->argb[i] : NULL;
+		if (a == NULL || !a->have) {
+			ev->argv[i] = xstrdup("");
+			ev->argv_truncated = true;
+			continue;
+		}
+		if (a->declared_len >= 0 &&
+		    (size_t)a->declared_len != a->encoded_len)
+			ev->argv_truncated = true;
+		ev->argv[i] = st_buf_steal(&a->val);
+	}
+	ev->nargv = n;
+out:
+	if (ev->argv_truncated && ev->kind == ST_EV_EXEC)
+		r->st.argv_truncated++;
+	for (i = 0; i < ev->nargb; i++)
+		st_buf_free(&ev->argb[i].val);
+	free(ev->argb);
+	ev->argb = NULL;
+	ev->nargb = 0;
+}
+
+static bool
+ring_get(struct gapstate *g, uint32_t s)
+{
+	return (g->ring[(s % GAP_RING) / 64] >> (s % 64)) & 1;
+}
+
+static void
+ring_set(struct gapstate *g, uint32_t s, bool on)
+{
+	uint64_t bit = (uint64_t)1 << (s % 64);
+
+	if (on)
+		g->ring[(s % GAP_RING) / 64] |= bit;
+	else
+		g->ring[(s % GAP_RING) / 64] &= ~bit;
+}
+
+/*
+ * Serial numbers are consecutive per kernel: a hole is an event lost
+ * (backlog overflow) or filtered after the kernel stamped it.  auditd's own
+ * DAEMON_* records count from a different counter and are left out.  A
+ * serial that arrives behind the newest fills its hole if it is within the
+ * last GAP_RING serials; `serial_gaps` counts holes as they were seen.
+ */
+static void
+track_serial(struct st_reader *r, const struct st_event *ev)
+{
+	struct gapstate *g;
+	uint32_t s = (uint32_t)ev->serial, k;
+	int64_t d;
+
+	if (ev->kind == ST_EV_DAEMON || ev->serial == 0)
+		return;
+	if (ev->node >= r->ngaps) {
+		r->gaps = xreallocarray(r->gaps, ev->node + 1, sizeof *r->gaps);
+		memset(r->gaps + r->ngaps, 0,
+		    (ev->node + 1 - r->ngaps) * sizeof *r->gaps);
+		r->ngaps = ev->node + 1;
+	}
+	g = &r->gaps[ev->node];
+	if (!g->init)
+		goto reset;
+	d = (int32_t)(s - g->hi);	/* wraps at 2^32 like the kernel */
+	if (d > GAP_RESET || d < -GAP_RESET) {
+		r->st.serial_resets++;
+		goto reset;
+	}
+	if (d > 0) {
+		for (k = 1; k < (uint32_t)d && k <= GAP_RING; k++)
+			ring_set(g, g->hi + k, false);
+		if (d > 1) {
+			r->st.serial_missing += (unsigned long)(d - 1);
+			r->st.serial_gaps++;
+		}
+		ring_set(g, s, true);
+		g->hi = s;
+	} else if (d < 0 && -d < GAP_RING && !ring_get(g, s)) {
+		ring_set(g, s, true);
+		if (r->st.serial_missing > 0)
+			r->st.serial_missing--;
+	}
+	return;
+reset:
+	memset(g, 0, sizeof *g);
+	g->init = true;
+	g->hi = s;
+	ring_set(g, s, true);
+}
+
+static void
+reader_release(struct st_reader *r, bool all)
+{
+	struct st_event *ev;
+
+	while ((ev = st_window_pop(r->win, all)) != NULL) {
+		finish_argv(r, ev);
+		track_serial(r, ev);
+		r->st.events++;
+		if (ev->kind == ST_EV_EXEC)
+			r->st.execs++;
+		else if (ev->kind == ST_EV_FORK)
+			r->st.forks++;
+		if (ev->kind == ST_EV_EXEC && (ev->pid < 0 || ev->ppid < 0))
+			r->st.incomplete++;
+		r->fn(ev, r->arg);
+		st_event_free(ev);
+	}
+}
+
+void
+st_event_free(struct st_event *ev)
+{
+	size_t i;
+
+	if (ev == NULL)
+		return;
+	for (i = 0; i < ev->nargb; i++)
+		st_buf_free(&ev->argb[i].val);
+	free(ev->argb);
+	for (i = 0; i < ev->nargv; i++)
+		free(ev->argv[i]);
+	free(ev->argv);
+	free(ev->comm);
+	free(ev->exe);
+	free(ev->key);
+	free(ev->cwd);
+	free(ev->path0);
+	free(ev->proctitle);
+	free(ev->op);
+	free(ev->res);
+	free(ev->msg);
+	free(ev);
+}
+
+const char *
+st_event_kind_name(enum st_event_kind k)
+{
+	static const char *const names[] = {
+		[ST_EV_OTHER] = "other",
+		[ST_EV_EXEC] = "exec",
+		[ST_EV_FORK] = "fork",
+		[ST_EV_SYSCALL] = "syscall",
+		[ST_EV_CONFIG] = "config",
+		[ST_EV_DAEMON] = "daemon",
+		[ST_EV_USER] = "user",
+	};
+
+	return (size_t)k < sizeof names / sizeof names[0] ? names[k] : "?";
+}

@@ -1,0 +1,205 @@
+/*
+ * report-json.c: one JSON document with the findings and the statistics of
+ * the input, for machines.  docs/json.md is the schema; "schema" in the
+ * document is bumped when a field changes meaning or goes away (adding a
+ * field does not bump it).
+ *
+ * Built as one cJSON tree and printed once.  Strings from the log are made
+ * valid UTF-8 first (st_utf8_clean): a JSON document must be, and exe or
+ * argv bytes need not be.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "steptrail.h"
+
+#define SCHEMA_VERSION 1
+
+static void
+add_str(cJSON *o, const char *k, const char *v)
+{
+	char *clean;
+
+	if (v == NULL) {
+		cJSON_AddNullToObject(o, k);
+		return;
+	}
+	clean = st_utf8_clean(v);
+	cJSON_AddStringToObject(o, k, clean);
+	free(clean);
+}
+
+static void
+add_num(cJSON *o, const char *k, double v)
+{
+	cJSON_AddNumberToObject(o, k, v);
+}
+
+static void
+add_id(cJSON *o, const char *k, uint32_t id)
+{
+	if (id == UINT32_MAX)
+		cJSON_AddNullToObject(o, k);
+	else
+		add_num(o, k, id);
+}
+
+static void
+add_time(cJSON *o, const char *k, time_t sec, unsigned ms)
+{
+	char t[ST_TIME_LEN];
+
+	st_format_time(t, sizeof t, sec, ms);
+	cJSON_AddStringToObject(o, k, t);
+}
+
+static cJSON *
+input_tree(const struct st_analysis *a)
+{
+	const struct st_reader_stats *r = &a->reader;
+	cJSON *in = cJSON_CreateObject(), *files, *f;
+	const struct st_input *x;
+	size_t i;
+
+	files = cJSON_AddArrayToObject(in, "files");
+	for (i = 0; i < a->source.n; i++) {
+		x = &a->source.v[i];
+		f = cJSON_CreateObject();
+		add_str(f, "name", x->name);
+		add_num(f, "bytes", (double)x->bytes);
+		add_num(f, "lines", x->lines);
+		add_str(f, "compressed", x->decompressor);
+		add_str(f, "error", x->error);
+		cJSON_AddItemToArray(files, f);
+	}
+	add_num(in, "lines", r->lines);
+	add_num(in, "records", r->records);
+	add_num(in, "events", r->events);
+	add_num(in, "malformed", r->malformed);
+	add_str(in, "malformed_first", r->malformed_first);
+	add_num(in, "processes", a->tree.processes);
+	add_num(in, "execs", r->execs);
+	add_num(in, "execs_failed", r->execs_failed);
+	add_num(in, "forks", r->forks);
+	add_num(in, "serial_missing", r->serial_missing);
+	add_num(in, "serial_gaps", r->serial_gaps);
+	add_num(in, "serial_resets", r->serial_resets);
+	add_num(in, "argv_truncated", r->argv_truncated);
+	add_num(in, "parts_merged", r->parts_merged);
+	add_num(in, "incomplete", r->incomplete);
+	add_num(in, "pid_reuse", a->tree.pid_reuse);
+	add_num(in, "recipes", (double)a->nrecipes);
+	add_num(in, "match_errors", a->match_errors);
+	cJSON_AddBoolToObject(in, "complete", !a->input_failed);
+	return in;
+}
+
+static cJSON *
+finding_tree(const struct st_finding *fd)
+{
+	cJSON *o = cJSON_CreateObject(), *arr, *x;
+	const char *s, *e;
+	char *clean, *name;
+	size_t i;
+
+	add_str(o, "recipe", fd->recipe->name);
+	add_str(o, "description", fd->recipe->description);
+	add_str(o, "severity", st_severity_name(fd->severity));
+	add_str(o, "technique", fd->recipe->technique);
+	add_str(o, "tactic", fd->recipe->tactic);
+	arr = cJSON_AddArrayToObject(o, "matched");
+	for (s = fd->matched; *s != '\0'; s = *e ? e + 2 : e) {
+		e = strstr(s, ", ");
+		if (e == NULL)
+			e = s + strlen(s);
+		name = xstrndup(s, (size_t)(e - s));
+		cJSON_AddItemToArray(arr, cJSON_CreateString(name));
+		free(name);
+	}
+	add_time(o, "time", fd->sec, fd->ms);
+	add_time(o, "last_time", fd->last_sec, fd->last_ms);
+	add_num(o, "count", fd->count);
+	add_str(o, "node", st_node_name(fd->node));
+	add_num(o, "pid", fd->pid);
+	add_num(o, "ppid", fd->ppid);
+	add_id(o, "uid", fd->uid);
+	add_id(o, "euid", fd->euid);
+	add_id(o, "auid", fd->auid);
+	add_str(o, "exe", fd->exe);
+	add_str(o, "file", fd->path);
+	arr = cJSON_AddArrayToObject(o, "argv");
+	for (i = 0; i < fd->argc; i++) {
+		clean = st_utf8_clean(fd->argv[i]);
+		cJSON_AddItemToArray(arr, cJSON_CreateString(clean));
+		free(clean);
+	}
+	cJSON_AddBoolToObject(o, "argv_truncated", fd->argv_truncated);
+	add_str(o, "cwd", fd->cwd);
+	arr = cJSON_AddArrayToObject(o, "ancestry");
+	for (i = 0; i < fd->nanc; i++) {
+		x = cJSON_CreateObject();
+		add_num(x, "pid", fd->anc[i].pid);
+		add_str(x, "exe", fd->anc[i].exe);
+		add_str(x, "cmdline", fd->anc[i].cmdline);
+		add_num(x, "serial", fd->anc[i].serial);
+		cJSON_AddBoolToObject(x, "seen", fd->anc[i].seen);
+		cJSON_AddItemToArray(arr, x);
+	}
+	cJSON_AddBoolToObject(o, "ancestry_cut", fd->anc_cut);
+	arr = cJSON_AddArrayToObject(o, "serials");
+	for (i = 0; i < fd->nevidence; i++)
+		cJSON_AddItemToArray(arr, cJSON_CreateNumber(fd->evidence[i]));
+	return o;
+}
+
+cJSON *
+st_report_json_tree(const struct st_analysis *a)
+{
+	const struct st_findings *fs = &a->findings;
+	cJSON *root = cJSON_CreateObject(), *sum, *sev, *arr;
+	unsigned long total = 0;
+	size_t i;
+	int s;
+
+	cJSON_AddStringToObject(root, "steptrail", PACKAGE_VERSION);
+	add_num(root, "schema", SCHEMA_VERSION);
+	sum = cJSON_AddObjectToObject(root, "summary");
+	sev = cJSON_CreateObject();
+	for (s = ST_SEV_CRITICAL; s >= ST_SEV_LOW; s--) {
+		total += fs->by_severity[s];
+		add_num(sev, st_severity_name((enum st_severity)s),
+		    fs->by_severity[s]);
+	}
+	add_num(sum, "findings", total);
+	cJSON_AddItemToObject(sum, "by_severity", sev);
+	add_str(sum, "max_severity", st_findings_max(fs) == ST_SEV_NONE ?
+	    NULL : st_severity_name(st_findings_max(fs)));
+	add_num(sum, "listed", (double)fs->n);
+	add_num(sum, "dropped", fs->dropped);
+	cJSON_AddItemToObject(root, "input", input_tree(a));
+	arr = cJSON_AddArrayToObject(root, "findings");
+	for (i = 0; i < fs->n; i++)
+		cJSON_AddItemToArray(arr, finding_tree(fs->v[i]));
+	return root;
+}
+
+int
+st_report_json(FILE *f, const struct st_analysis *a, char **cause)
+{
+	cJSON *root = st_report_json_tree(a);
+	char *text = cJSON_Print(root);
+
+	cJSON_Delete(root);
+	if (text == NULL) {
+		*cause = xstrdup("cannot render JSON (out of memory)");
+		return -1;
+	}
+	fputs(text, f);
+	fputc('\n', f);
+	free(text);
+	return 0;
+}

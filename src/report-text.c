@@ -1,0 +1,209 @@
+/*
+ * report-text.c: findings for people reading a terminal or a CI log.
+ *
+ * Summary first (what was read, what was skipped, what may be missing),
+ * then one block per finding, most severe first, each with the process's
+ * full ancestry so that the reader sees which build step started it.
+ * Every string from the log goes through st_escape(): it may come from
+ * the attacker.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "steptrail.h"
+
+/* Argument lines are cut here; the JSON report has all of argv. */
+#define ARGV_SHOWN	2000
+
+static void
+put_escaped(FILE *f, const char *s)
+{
+	struct st_buf b = { 0 };
+
+	if (s == NULL) {
+		fputs("-", f);
+		return;
+	}
+	st_escape(&b, s, strlen(s));
+	fputs(st_buf_cstr(&b), f);
+	st_buf_free(&b);
+}
+
+static void
+put_id(FILE *f, const char *label, uint32_t id)
+{
+	if (id == UINT32_MAX)
+		fprintf(f, "  %s unset", label);
+	else
+		fprintf(f, "  %s %lu", label, (unsigned long)id);
+}
+
+static void
+summary(FILE *f, const struct st_analysis *a)
+{
+	const struct st_findings *fs = &a->findings;
+	const struct st_reader_stats *r = &a->reader;
+	unsigned long total = 0;
+	const char *sep = "";
+	size_t i;
+	int s;
+
+	for (s = ST_SEV_LOW; s <= ST_SEV_CRITICAL; s++)
+		total += fs->by_severity[s];
+	if (total == 0)
+		fprintf(f, "steptrail: no findings (%zu recipes)\n", a->nrecipes);
+	else {
+		fprintf(f, "steptrail: %lu finding%s:", total,
+		    total == 1 ? "" : "s");
+		for (s = ST_SEV_CRITICAL; s >= ST_SEV_LOW; s--) {
+			if (fs->by_severity[s] == 0)
+				continue;
+			fprintf(f, "%s %lu %s", sep, fs->by_severity[s],
+			    st_severity_name((enum st_severity)s));
+			sep = ",";
+		}
+		fputc('\n', f);
+	}
+	fputs("input:", f);
+	for (i = 0; i < a->source.n; i++) {
+		fputs(i == 0 ? " " : ", ", f);
+		put_escaped(f, a->source.v[i].name);
+		if (a->source.v[i].decompressor != NULL)
+			fprintf(f, " (%s)", a->source.v[i].decompressor);
+	}
+	fprintf(f, "\n  %lu lines, %lu events, %lu processes, %lu execs\n",
+	    r->lines, r->events, a->tree.processes, r->execs);
+	for (i = 0; i < a->source.n; i++) {
+		if (a->source.v[i].error == NULL)
+			continue;
+		fputs("  UNREADABLE ", f);
+		put_escaped(f, a->source.v[i].name);
+		fputs(": ", f);
+		put_escaped(f, a->source.v[i].error);
+		fputc('\n', f);
+	}
+	if (r->malformed > 0) {
+		fprintf(f, "  skipped %lu malformed line%s (first: ", r->malformed,
+		    r->malformed == 1 ? "" : "s");
+		put_escaped(f, r->malformed_first);
+		fputs(")\n", f);
+	}
+	if (r->serial_missing > 0)
+		fprintf(f, "  %lu events missing: serial numbers skip %lu "
+		    "time%s (events lost or filtered)\n", r->serial_missing,
+		    r->serial_gaps, r->serial_gaps == 1 ? "" : "s");
+	if (r->argv_truncated > 0)
+		fprintf(f, "  argv cut short by the kernel in %lu exec%s\n",
+		    r->argv_truncated, r->argv_truncated == 1 ? "" : "s");
+	if (a->match_errors > 0)
+		fprintf(f, "  %lu pattern matches gave up at the match limit "
+		    "(counted as matches)\n", a->match_errors);
+	if (fs->dropped > 0)
+		fprintf(f, "  %lu further findings not listed (limit reached)\n",
+		    fs->dropped);
+}
+
+static void
+ancestry(FILE *f, const struct st_finding *fd)
+{
+	const struct st_ancestor *x;
+	size_t i;
+	int w = 1;
+	char pid[16];
+
+	for (i = 0; i < fd->nanc; i++) {
+		snprintf(pid, sizeof pid, "%d", fd->anc[i].pid);
+		if ((int)strlen(pid) > w)
+			w = (int)strlen(pid);
+	}
+	for (i = 0; i < fd->nanc; i++) {
+		x = &fd->anc[i];
+		fprintf(f, "  %s %*d  ", i == 0 ? "parents " : "        ", w,
+		    x->pid);
+		if (!x->seen) {
+			fputs("(not seen in the log: started before capture)\n",
+			    f);
+			continue;
+		}
+		if (x->cmdline != NULL) {
+			fputs(x->cmdline, f);	/* escaped when made */
+			fputs("  ", f);
+		}
+		fputc('[', f);
+		put_escaped(f, x->exe);
+		fputs("]\n", f);
+	}
+	if (fd->nanc == 0)
+		fputs("  parents  (none seen)\n", f);
+	if (fd->anc_cut)
+		fprintf(f, "  %*s  ... (more than %d ancestors)\n", w + 9, "",
+		    ST_ANCESTRY_MAX);
+}
+
+static void
+finding(FILE *f, const struct st_finding *fd)
+{
+	struct st_buf b = { 0 };
+	char t[ST_TIME_LEN];
+	const char *c;
+	size_t i;
+
+	fputc('\n', f);
+	for (c = st_severity_name(fd->severity); *c != '\0'; c++)
+		fputc(*c - 'a' + 'A', f);
+	fprintf(f, "  %s  %s", fd->recipe->name, fd->recipe->technique);
+	if (fd->recipe->tactic != NULL)
+		fprintf(f, " (%s)", fd->recipe->tactic);
+	fprintf(f, "\n  %s\n", fd->recipe->description);
+	st_format_time(t, sizeof t, fd->sec, fd->ms);
+	fprintf(f, "  time     %s", t);
+	if (fd->count > 1) {
+		st_format_time(t, sizeof t, fd->last_sec, fd->last_ms);
+		fprintf(f, "  (%lu times, last %s)", fd->count, t);
+	}
+	fputc('\n', f);
+	if (st_node_name(fd->node) != NULL) {
+		fputs("  node     ", f);
+		put_escaped(f, st_node_name(fd->node));
+		fputc('\n', f);
+	}
+	fprintf(f, "  process  %d", fd->pid);
+	put_id(f, "uid", fd->uid);
+	put_id(f, "euid", fd->euid);
+	put_id(f, "auid", fd->auid);
+	fputs("\n  exe      ", f);
+	put_escaped(f, fd->exe);
+	if (fd->path != NULL && fd->exe != NULL && strcmp(fd->path, fd->exe)) {
+		fputs("\n  file     ", f);
+		put_escaped(f, fd->path);
+	}
+	fputs("\n  argv     ", f);
+	st_format_argv(&b, fd->argv, fd->argc, ARGV_SHOWN);
+	fputs(st_buf_cstr(&b), f);
+	if (fd->argv_truncated)
+		fputs("  [argv cut short]", f);
+	fputs("\n  cwd      ", f);
+	put_escaped(f, fd->cwd);
+	fprintf(f, "\n  matched  %s\n", fd->matched);
+	ancestry(f, fd);
+	fputs("  serials ", f);
+	for (i = 0; i < fd->nevidence; i++)
+		fprintf(f, " %lu", fd->evidence[i]);
+	if (fd->count > fd->nevidence)
+		fputs(" ...", f);
+	fprintf(f, "  (ausearch -a %lu)\n", fd->serial);
+	st_buf_free(&b);
+}
+
+int
+st_report_text(FILE *f, const struct st_analysis *a, char **cause)
+{
+	size_t i;
+
+	(void)cause;
+	summary(f, a);
+	for (i = 0; i < a->findings.n; i++)
+		finding(f, a->findings.v[i]);
+	return 0;
+}
