@@ -198,7 +198,7 @@ const char *st_event_kind_name(enum st_event_kind);
  * causally related events (a vfork and its child's exec) leave in order.
  */
 struct st_window;
-struct st_window *st_window_new(size_t, unsigned);
+struct st_window *st_window_new(size_t);
 void	 st_window_free(struct st_window *);
 struct st_event *st_window_find(struct st_window *, unsigned, time_t,
 	    unsigned, unsigned long);
@@ -364,6 +364,8 @@ struct st_finding {
 	struct st_ancestor *anc;
 	size_t		 nanc;
 	bool		 anc_cut;	/* stopped at the depth limit */
+	struct st_ancestor *earlier;	/* programs this process ran before */
+	size_t		 nearlier;
 	unsigned long	*evidence;	/* serials, first ST_EVIDENCE_MAX */
 	size_t		 nevidence;
 	unsigned long	 count;		/* identical findings folded in */

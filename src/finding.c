@@ -49,6 +49,11 @@ finding_free(struct st_finding *f)
 		free(f->anc[i].cmdline);
 	}
 	free(f->anc);
+	for (i = 0; i < f->nearlier; i++) {
+		free(f->earlier[i].exe);
+		free(f->earlier[i].cmdline);
+	}
+	free(f->earlier);
 	free(f->evidence);
 	free(f->matched);
 	free(f->exe);
@@ -165,6 +170,30 @@ copy_ancestry(struct st_finding *f, const struct st_proc *p)
 	st_buf_free(&b);
 }
 
+/* The exec chain: what this process ran before, most recent first. */
+static void
+copy_earlier(struct st_finding *f, const struct st_proc *p)
+{
+	struct st_buf b = { 0 };
+	const struct st_image *img;
+	struct st_ancestor *x;
+
+	if (p->nimages < 2)
+		return;
+	f->earlier = xcalloc(p->nimages - 1, sizeof *f->earlier);
+	for (img = p->image->prev; img != NULL; img = img->prev) {
+		x = &f->earlier[f->nearlier++];
+		x->pid = p->pid;
+		x->exe = img->exe != NULL ? xstrdup(img->exe) : NULL;
+		st_buf_reset(&b);
+		st_format_argv(&b, img->argv, img->argc, ANCESTOR_CMDLINE);
+		x->cmdline = xstrdup(st_buf_cstr(&b));
+		x->serial = img->serial;
+		x->seen = true;
+	}
+	st_buf_free(&b);
+}
+
 void
 st_findings_add(struct st_findings *fs, const struct st_recipe *r,
     const struct st_alt *alt, struct st_proc *p)
@@ -213,6 +242,7 @@ st_findings_add(struct st_findings *fs, const struct st_recipe *r,
 	f->cwd = img->cwd != NULL ? xstrdup(img->cwd) : NULL;
 	copy_argv(f, img);
 	copy_ancestry(f, p);
+	copy_earlier(f, p);
 	f->evidence = xcalloc(ST_EVIDENCE_MAX, sizeof *f->evidence);
 	f->evidence[f->nevidence++] = img->serial;
 	f->count = 1;

@@ -240,14 +240,15 @@ found:
 }
 
 static int	parse_alts(struct st_alt **, size_t *, const cJSON *,
-		    const char *, const char *, bool, bool, char **);
+		    const char *, bool, bool, char **);
 
 static int
 parse_alt(struct st_alt *alt, const cJSON *obj, const char *where,
     bool nested, char **cause)
 {
 	const cJSON *it;
-	int sev;
+	char *w;
+	int sev, rc;
 
 	if (!cJSON_IsObject(obj) || obj->child == NULL) {
 		*cause = xasprintf("%s: must be an object of field: pattern",
@@ -266,8 +267,11 @@ parse_alt(struct st_alt *alt, const cJSON *obj, const char *where,
 			continue;
 		}
 		if (strcmp(it->string, "unless") == 0 && nested) {
-			if (parse_alts(&alt->unless, &alt->nunless, it,
-			    "unless", where, true, false, cause) != 0)
+			w = xasprintf("%s.unless", where);
+			rc = parse_alts(&alt->unless, &alt->nunless, it, w,
+			    true, false, cause);
+			free(w);
+			if (rc != 0)
 				return -1;
 			continue;
 		}
@@ -287,13 +291,13 @@ parse_alt(struct st_alt *alt, const cJSON *obj, const char *where,
 }
 
 /*
- * An object or an array of objects.  Alternatives of `match` may carry
- * their own `unless` (nested); exceptions may not.
+ * An object or an array of objects; `where` names it in messages
+ * ("file: recipe \"x\": match").  Alternatives of `match` may carry their
+ * own `unless` (nested); exceptions may not.
  */
 static int
 parse_alts(struct st_alt **out, size_t *nout, const cJSON *val,
-    const char *what, const char *where, bool required, bool nested,
-    char **cause)
+    const char *where, bool required, bool nested, char **cause)
 {
 	const cJSON *it;
 	char *w;
@@ -303,26 +307,23 @@ parse_alts(struct st_alt **out, size_t *nout, const cJSON *val,
 	if (val == NULL) {
 		if (!required)
 			return 0;
-		*cause = xasprintf("%s: missing \"%s\"", where, what);
+		*cause = xasprintf("%s: missing", where);
 		return -1;
 	}
 	if (cJSON_IsObject(val)) {
 		*out = xcalloc(1, sizeof **out);
 		*nout = 1;
-		w = xasprintf("%s: %s", where, what);
-		rc = parse_alt(*out, val, w, nested, cause);
-		free(w);
-		return rc;
+		return parse_alt(*out, val, where, nested, cause);
 	}
 	if (!cJSON_IsArray(val) || cJSON_GetArraySize(val) == 0) {
-		*cause = xasprintf("%s: \"%s\" must be an object or a non-empty "
-		    "array of objects", where, what);
+		*cause = xasprintf("%s: must be an object or a non-empty array "
+		    "of objects", where);
 		return -1;
 	}
 	*nout = (size_t)cJSON_GetArraySize(val);
 	*out = xcalloc(*nout, sizeof **out);
 	cJSON_ArrayForEach(it, val) {
-		w = xasprintf("%s: %s[%zu]", where, what, i);
+		w = xasprintf("%s[%zu]", where, i);
 		rc = parse_alt(&(*out)[i++], it, w, nested, cause);
 		free(w);
 		if (rc != 0)
@@ -421,13 +422,17 @@ parse_recipe(struct st_recipe *r, const cJSON *obj, const char *file,
 		    "\"exec\")", where, s);
 		goto out;
 	}
+	free(where);
+	where = xasprintf("%s: recipe \"%s\": match", file, name);
 	if (parse_alts(&r->match, &r->nmatch,
-	    cJSON_GetObjectItemCaseSensitive(obj, "match"), "match", where,
-	    true, true, cause) != 0)
+	    cJSON_GetObjectItemCaseSensitive(obj, "match"), where, true, true,
+	    cause) != 0)
 		goto out;
+	free(where);
+	where = xasprintf("%s: recipe \"%s\": unless", file, name);
 	if (parse_alts(&r->unless, &r->nunless,
-	    cJSON_GetObjectItemCaseSensitive(obj, "unless"), "unless", where,
-	    false, false, cause) != 0)
+	    cJSON_GetObjectItemCaseSensitive(obj, "unless"), where, false,
+	    false, cause) != 0)
 		goto out;
 	rc = 0;
 out:

@@ -36,16 +36,14 @@
 #define FEED_BATCH	(64 * 1024)
 
 /*
- * The window holds events at most this many, and at most this many seconds
- * of audit time behind the newest.  A vfork parent's record is written
- * after its child's exec (the parent sleeps until the child execs), a few
- * milliseconds apart; libauparse splits an event whose record arrives more
- * than its 2-second end-of-event timeout late.  Both fit well inside 3 s;
- * the count bounds memory when a parallel build logs thousands of events
- * within a second (about 2 kB each, so a few MiB).
+ * Events held in the window.  A vfork parent's record is written a few
+ * events after its child's exec (the parent sleeps until the child execs);
+ * a part that libauparse split off arrives a few records late.  Real logs
+ * of parallel builds on 2 CPUs reorder by a handful of events; 2048 leaves
+ * room for machines with many more, and bounds memory at a few MiB (about
+ * 2 kB an event).
  */
 #define WINDOW_EVENTS	2048
-#define WINDOW_SECONDS	3
 
 /*
  * No argv has more arguments than fit in ARG_MAX (2 MiB on Linux, at least
@@ -77,6 +75,8 @@ struct st_reader {
 	unsigned long		 line;
 	struct gapstate		*gaps;		/* by node id */
 	size_t			 ngaps;
+	time_t			 last_sec;	/* of the last event released */
+	unsigned		 last_ms;
 };
 
 static void	 reader_event(auparse_state_t *, auparse_cb_event_t, void *);
@@ -89,7 +89,7 @@ st_reader_new(st_event_fn fn, void *arg)
 
 	r->fn = fn;
 	r->arg = arg;
-	r->win = st_window_new(WINDOW_EVENTS, WINDOW_SECONDS);
+	r->win = st_window_new(WINDOW_EVENTS);
 	r->au = auparse_init(AUSOURCE_FEED, NULL);
 	if (r->au == NULL)
 		st_fatal("cannot initialise libauparse: %s", strerror(errno));
@@ -836,6 +836,14 @@ reader_release(struct st_reader *r, bool all)
 	struct st_event *ev;
 
 	while ((ev = st_window_pop(r->win, all)) != NULL) {
+		/* Arrived after events that follow it had left the window. */
+		if (ev->sec < r->last_sec ||
+		    (ev->sec == r->last_sec && ev->ms < r->last_ms))
+			r->st.late++;
+		else {
+			r->last_sec = ev->sec;
+			r->last_ms = ev->ms;
+		}
 		finish_argv(r, ev);
 		track_serial(r, ev);
 		r->st.events++;

@@ -90,6 +90,7 @@ input_tree(const struct st_analysis *a)
 	add_num(in, "serial_resets", r->serial_resets);
 	add_num(in, "argv_truncated", r->argv_truncated);
 	add_num(in, "parts_merged", r->parts_merged);
+	add_num(in, "late", r->late);
 	add_num(in, "incomplete", r->incomplete);
 	add_num(in, "pid_reuse", a->tree.pid_reuse);
 	add_num(in, "recipes", (double)a->nrecipes);
@@ -99,9 +100,27 @@ input_tree(const struct st_analysis *a)
 }
 
 static cJSON *
+programs_tree(const struct st_ancestor *v, size_t n)
+{
+	cJSON *arr = cJSON_CreateArray(), *x;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		x = cJSON_CreateObject();
+		add_num(x, "pid", v[i].pid);
+		add_str(x, "exe", v[i].exe);
+		add_str(x, "cmdline", v[i].cmdline);
+		add_num(x, "serial", v[i].serial);
+		cJSON_AddBoolToObject(x, "seen", v[i].seen);
+		cJSON_AddItemToArray(arr, x);
+	}
+	return arr;
+}
+
+static cJSON *
 finding_tree(const struct st_finding *fd)
 {
-	cJSON *o = cJSON_CreateObject(), *arr, *x;
+	cJSON *o = cJSON_CreateObject(), *arr;
 	const char *s, *e;
 	char *clean, *name;
 	size_t i;
@@ -139,16 +158,9 @@ finding_tree(const struct st_finding *fd)
 	}
 	cJSON_AddBoolToObject(o, "argv_truncated", fd->argv_truncated);
 	add_str(o, "cwd", fd->cwd);
-	arr = cJSON_AddArrayToObject(o, "ancestry");
-	for (i = 0; i < fd->nanc; i++) {
-		x = cJSON_CreateObject();
-		add_num(x, "pid", fd->anc[i].pid);
-		add_str(x, "exe", fd->anc[i].exe);
-		add_str(x, "cmdline", fd->anc[i].cmdline);
-		add_num(x, "serial", fd->anc[i].serial);
-		cJSON_AddBoolToObject(x, "seen", fd->anc[i].seen);
-		cJSON_AddItemToArray(arr, x);
-	}
+	cJSON_AddItemToObject(o, "earlier", programs_tree(fd->earlier,
+	    fd->nearlier));
+	cJSON_AddItemToObject(o, "ancestry", programs_tree(fd->anc, fd->nanc));
 	cJSON_AddBoolToObject(o, "ancestry_cut", fd->anc_cut);
 	arr = cJSON_AddArrayToObject(o, "serials");
 	for (i = 0; i < fd->nevidence; i++)

@@ -186,6 +186,12 @@ finding(FILE *f, const struct st_finding *fd)
 	fputs("\n  cwd      ", f);
 	put_escaped(f, fd->cwd);
 	fprintf(f, "\n  matched  %s\n", fd->matched);
+	for (i = 0; i < fd->nearlier; i++) {
+		fprintf(f, "  %s %s  [", i == 0 ? "earlier " : "        ",
+		    fd->earlier[i].cmdline);
+		put_escaped(f, fd->earlier[i].exe);
+		fputs("]\n", f);
+	}
 	ancestry(f, fd);
 	fputs("  serials ", f);
 	for (i = 0; i < fd->nevidence; i++)

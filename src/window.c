@@ -13,7 +13,10 @@
  *
  * So events wait in a binary min-heap keyed by (sec, ms, fork-first,
  * serial), indexed by a map for merging, and leave when the window is full
- * or they are older than the newest by more than its time span.
+ * (or at the end of the input).  The window is bounded by a count, not by
+ * time: libauparse splits an event precisely when its late record arrives
+ * after an event more than 2 s newer, and a time bound would already have
+ * let the first part go.
  */
 #include "config.h"
 
@@ -27,17 +30,14 @@ struct st_window {
 	size_t		  cap;
 	struct st_map	  byid;
 	size_t		  max_events;
-	unsigned	  max_seconds;
-	time_t		  newest;
 };
 
 struct st_window *
-st_window_new(size_t max_events, unsigned max_seconds)
+st_window_new(size_t max_events)
 {
 	struct st_window *w = xcalloc(1, sizeof *w);
 
 	w->max_events = max_events;
-	w->max_seconds = max_seconds;
 	return w;
 }
 
@@ -164,8 +164,6 @@ st_window_add(struct st_window *w, struct st_event *ev)
 	 * take later parts of the new one, which then arrive unmerged. */
 	if (st_map_get(&w->byid, id) == NULL)
 		st_map_put(&w->byid, id, ev);
-	if (ev->sec > w->newest)
-		w->newest = ev->sec;
 }
 
 /* A merged part may have changed the event's kind, hence its order. */
@@ -184,10 +182,9 @@ st_window_pop(struct st_window *w, bool all)
 
 	if (w->len == 0)
 		return NULL;
-	ev = w->heap[0];
-	if (!all && w->len <= w->max_events &&
-	    ev->sec + (time_t)w->max_seconds >= w->newest)
+	if (!all && w->len <= w->max_events)
 		return NULL;
+	ev = w->heap[0];
 	if (--w->len > 0) {
 		place(w, 0, w->heap[w->len]);
 		sift_down(w, 0);

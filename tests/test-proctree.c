@@ -1,0 +1,246 @@
+/*
+ * test-proctree.c: process identity from exec and fork events.
+ *
+ * The events here are built in memory (no log lines): these tests are
+ * about the tree's decisions (same process or a reused pid, who is whose
+ * parent), and test-reader.c covers turning real records into events.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "steptrail.h"
+#include "tap.h"
+
+static struct st_event *
+ev_new(enum st_event_kind kind, unsigned long serial, time_t sec, int pid,
+    int ppid, const char *exe)
+{
+	struct st_event *ev = xcalloc(1, sizeof *ev);
+
+	ev->kind = kind;
+	ev->has_syscall = true;
+	ev->serial = serial;
+	ev->sec = sec;
+	ev->pid = pid;
+	ev->ppid = ppid;
+	ev->exe = xstrdup(exe);
+	ev->uid = ev->euid = ev->auid = 0;
+	ev->argc = -1;
+	return ev;
+}
+
+/* exec of exe with argv (NULL-terminated), in cwd */
+static struct st_proc *
+exec_(struct st_proctree *t, unsigned long serial, time_t sec, int pid,
+    int ppid, const char *exe, const char *cwd, ...)
+{
+	struct st_event *ev = ev_new(ST_EV_EXEC, serial, sec, pid, ppid, exe);
+	struct st_proc *p;
+	const char *a;
+	va_list ap;
+
+	ev->cwd = cwd != NULL ? xstrdup(cwd) : NULL;
+	va_start(ap, cwd);
+	while ((a = va_arg(ap, const char *)) != NULL) {
+		ev->argv = xreallocarray(ev->argv, ev->nargv + 1,
+		    sizeof *ev->argv);
+		ev->argv[ev->nargv++] = xstrdup(a);
+	}
+	va_end(ap);
+	if (ev->nargv > 0)
+		ev->path0 = xstrdup(ev->argv[0]);
+	p = st_proctree_apply(t, ev);
+	st_event_free(ev);
+	return p;
+}
+
+static struct st_proc *
+fork_(struct st_proctree *t, unsigned long serial, time_t sec, int pid,
+    int ppid, int child, const char *exe, const char *title)
+{
+	struct st_event *ev = ev_new(ST_EV_FORK, serial, sec, pid, ppid, exe);
+	struct st_proc *p;
+
+	ev->exit = child;
+	if (title != NULL) {
+		ev->proctitle = xstrdup(title);
+		ev->proctitle_len = strlen(title);
+	}
+	p = st_proctree_apply(t, ev);
+	st_event_free(ev);
+	return p;
+}
+
+static void
+test_exec_chain(void)
+{
+	struct st_proctree *t = st_proctree_new();
+	struct st_proc *p;
+
+	exec_(t, 1, 100, 10, 1, "/usr/bin/env", "/", "/usr/bin/env", "bash",
+	    "shim", NULL);
+	exec_(t, 2, 100, 10, 1, "/usr/bin/bash", "/", "bash", "shim", NULL);
+	p = exec_(t, 3, 100, 10, 1, "/usr/bin/python3.11", "/", "python3",
+	    "-c", "x", NULL);
+	is_int(p->nimages, 3, "exec chain: three programs in one process");
+	is_str(p->image->exe, "/usr/bin/python3.11", "exec chain: current");
+	is_str(p->image->prev->exe, "/usr/bin/bash", "exec chain: previous");
+	is_str(p->image->prev->prev->exe, "/usr/bin/env", "exec chain: first");
+	is_int(st_proctree_stats(t)->processes, 2,
+	    "exec chain: one process (plus its parent pid 1)");
+	st_proctree_free(t);
+}
+
+static void
+test_pid_reuse(void)
+{
+	struct st_proctree *t = st_proctree_new();
+	struct st_proc *old, *child, *p;
+
+	exec_(t, 1, 100, 300, 1, "/usr/bin/bash", "/", "bash", NULL);
+	old = exec_(t, 2, 100, 200, 100, "/usr/bin/ls", "/", "ls", NULL);
+	child = exec_(t, 3, 101, 201, 200, "/usr/bin/cat", "/", "cat", NULL);
+	ok(child->parent == old, "pid reuse: child linked to the first 200");
+	p = exec_(t, 4, 200, 200, 300, "/usr/bin/id", "/", "id", NULL);
+	ok(p != old, "pid reuse: a new parent pid that is no ancestor means a "
+	    "new process");
+	is_int(p->nimages, 1, "pid reuse: the new process has one program");
+	is_int(st_proctree_stats(t)->pid_reuse, 1, "pid reuse: counted");
+	child = st_proctree_find(t, 0, 201);
+	is_str(child->parent->image->exe, "/usr/bin/ls",
+	    "pid reuse: the old child still sees its real parent");
+	st_proctree_free(t);
+}
+
+static void
+test_reparent(void)
+{
+	struct st_proctree *t = st_proctree_new();
+	struct st_proc *p;
+
+	exec_(t, 1, 100, 100, 50, "/usr/bin/make", "/", "make", NULL);
+	exec_(t, 2, 100, 400, 100, "/usr/bin/bash", "/", "sh", NULL);
+	p = exec_(t, 3, 101, 400, 1, "/usr/bin/true", "/", "true", NULL);
+	is_int(p->nimages, 2, "reparent to init: same process, second program");
+	is_int(p->parent->pid, 100, "reparent to init: keeps its real origin");
+	is_int(st_proctree_stats(t)->reparented, 1, "reparent: counted");
+	is_int(st_proctree_stats(t)->pid_reuse, 0, "reparent: not a reuse");
+
+	/* reparented to a subreaper that is one of its ancestors */
+	exec_(t, 4, 102, 500, 400, "/usr/bin/bash", "/", "sh", NULL);
+	p = exec_(t, 5, 103, 500, 100, "/usr/bin/id", "/", "id", NULL);
+	is_int(p->nimages, 2, "reparent to an ancestor (subreaper): same "
+	    "process");
+	st_proctree_free(t);
+}
+
+static void
+test_subshell_fork(void)
+{
+	struct st_proctree *t = st_proctree_new();
+	struct st_proc *p, *sub;
+
+	exec_(t, 1, 100, 100, 90, "/usr/bin/bash", "/w", "bash", "-e",
+	    "step.sh", NULL);
+	fork_(t, 2, 100, 100, 90, 101, "/usr/bin/bash", "bash\0-e\0step.sh");
+	fork_(t, 3, 100, 101, 100, 102, "/usr/bin/bash", "bash\0-e\0step.sh");
+	p = exec_(t, 4, 100, 102, 101, "/usr/bin/curl", "/w", "curl", "x",
+	    NULL);
+	sub = p->parent;
+	ok(sub != NULL && sub->pid == 101, "subshell: exec'd child linked to "
+	    "the subshell");
+	ok(sub->image == NULL, "subshell: never exec'd");
+	is_str(st_proc_exe(sub), "/usr/bin/bash", "subshell: runs its "
+	    "parent's program (from the fork record)");
+	ok(sub->parent != NULL && sub->parent->pid == 100 &&
+	    sub->parent->image != NULL, "subshell: linked to the step's bash");
+	is_int(sub->birth, ST_BORN_FORK, "subshell: born by fork");
+	st_proctree_free(t);
+}
+
+static void
+test_child_logged_first(void)
+{
+	struct st_proctree *t = st_proctree_new();
+	struct st_proc *p, *again;
+
+	/* vfork: the child's exec is logged before the parent's vfork */
+	exec_(t, 1, 100, 100, 90, "/usr/bin/bash", "/", "bash", NULL);
+	p = exec_(t, 3, 100, 102, 100, "/usr/bin/ls", "/", "ls", NULL);
+	again = fork_(t, 4, 100, 100, 90, 102, "/usr/bin/bash", NULL);
+	ok(again == p, "child first: the late fork record is the same process");
+	ok(p->image != NULL && strcmp(p->image->exe, "/usr/bin/ls") == 0,
+	    "child first: its program is kept");
+	is_int(st_proctree_stats(t)->pid_reuse, 0, "child first: not a reuse");
+
+	/* a fork long after a pid was first seen is a new process */
+	exec_(t, 5, 100, 600, 100, "/usr/bin/sleep", "/", "sleep", NULL);
+	again = fork_(t, 6, 5000, 100, 90, 600, "/usr/bin/bash", NULL);
+	ok(again != NULL && again->image == NULL, "late fork: a new process "
+	    "with the reused pid");
+	is_int(st_proctree_stats(t)->pid_reuse, 1, "late fork: counted as "
+	    "reuse");
+	st_proctree_free(t);
+}
+
+static void
+test_cycle(void)
+{
+	struct st_proctree *t = st_proctree_new();
+	struct st_proc *p;
+
+	exec_(t, 1, 100, 10, 11, "/bin/a", "/", "a", NULL);
+	/* crafted: 11, known only as 10's parent, claims 10 as its parent */
+	p = exec_(t, 2, 100, 11, 10, "/bin/b", "/", "b", NULL);
+	ok(p->parent == NULL, "cycle: refused");
+	is_int(st_proctree_stats(t)->cycles_refused, 1, "cycle: counted");
+	st_proctree_free(t);
+}
+
+static void
+test_paths_and_limits(void)
+{
+	struct st_proctree *t = st_proctree_new();
+	struct st_proc *p = NULL;
+	char big[3000];
+	int i;
+
+	p = exec_(t, 1, 100, 10, 1, "/home/u/bin/tool", "/home/u/src",
+	    "../bin/./tool", NULL);
+	is_str(p->image->path, "/home/u/bin/tool", "path: relative execve "
+	    "target made absolute and clean");
+	p = exec_(t, 2, 100, 11, 1, "/usr/bin/x", "/", "//tmp//../tmp/./x",
+	    NULL);
+	is_str(p->image->path, "/tmp/x", "path: // . .. removed");
+
+	for (i = 0; i < 10; i++)
+		p = exec_(t, 10 + (unsigned long)i, 100, 20, 1, "/bin/x", "/",
+		    "x", NULL);
+	is_int(p->nimages, 8, "exec chain: bounded to 8 programs");
+	is_int(st_proctree_stats(t)->images_dropped, 2,
+	    "exec chain: drops counted");
+
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	p = exec_(t, 30, 100, 30, 1, "/bin/x", "/", "x", big, big, big, big,
+	    NULL);
+	is_int(p->image->argc, 5, "trim: all of argv kept until matched");
+	st_proctree_trim(p);
+	ok(p->image->argc < 5 && p->image->argv_truncated,
+	    "trim: argv cut after matching, and marked");
+	st_proctree_free(t);
+}
+
+int
+main(void)
+{
+	test_exec_chain();
+	test_pid_reuse();
+	test_reparent();
+	test_subshell_fork();
+	test_child_logged_first();
+	test_cycle();
+	test_paths_and_limits();
+	return done_testing();
+}

@@ -1,0 +1,406 @@
+/*
+ * test-reader.c: from audit record lines to normalized events.
+ *
+ * Inputs are files under tests/data/.  Those named real-* were written by
+ * the kernel and auditd on a test machine (tests/data/README says how);
+ * a test whose name starts with "handmade" changes real lines on purpose
+ * (garbage inserted, records reordered, a prefix added) and says how.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "steptrail.h"
+#include "tap.h"
+
+#define MAXEV 512
+
+struct snap {
+	enum st_event_kind kind;
+	unsigned long	 serial;
+	int		 pid, ppid;
+	long long	 exit;
+	char		*exe;
+	char		*argv;		/* joined with '|' */
+	size_t		 nargv;
+	bool		 truncated;
+	char		*cwd;
+	char		*path0;
+	const char	*node;
+	unsigned	 parts;
+	const char	*sysname;
+	char		*key;
+};
+
+struct got {
+	struct snap	 v[MAXEV];
+	size_t		 n;
+	struct st_reader_stats st;
+};
+
+static char *
+dup0(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+static void
+collect(struct st_event *ev, void *arg)
+{
+	struct got *g = arg;
+	struct st_buf b = { 0 };
+	struct snap *s;
+	size_t i;
+
+	if (g->n == MAXEV)
+		return;
+	s = &g->v[g->n++];
+	s->kind = ev->kind;
+	s->serial = ev->serial;
+	s->pid = ev->pid;
+	s->ppid = ev->ppid;
+	s->exit = ev->exit;
+	s->exe = dup0(ev->exe);
+	for (i = 0; i < ev->nargv; i++) {
+		if (i > 0)
+			st_buf_addc(&b, '|');
+		st_buf_adds(&b, ev->argv[i]);
+	}
+	s->argv = st_buf_steal(&b);
+	s->nargv = ev->nargv;
+	s->truncated = ev->argv_truncated;
+	s->cwd = dup0(ev->cwd);
+	s->path0 = dup0(ev->path0);
+	s->node = st_node_name(ev->node);
+	s->parts = ev->parts;
+	s->sysname = ev->sysname;
+	s->key = dup0(ev->key);
+}
+
+static void
+got_free(struct got *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++) {
+		free(g->v[i].exe);
+		free(g->v[i].argv);
+		free(g->v[i].cwd);
+		free(g->v[i].path0);
+		free(g->v[i].key);
+	}
+	free(g->st.malformed_first);
+	memset(g, 0, sizeof *g);
+}
+
+static char *
+slurp(const char *name)
+{
+	struct st_buf b = { 0 };
+	const char *top = getenv("TOP_SRCDIR");
+	char *path, chunk[4096];
+	size_t n;
+	FILE *f;
+
+	path = xasprintf("%s/tests/data/%s", top ? top : ".", name);
+	if ((f = fopen(path, "r")) == NULL) {
+		printf("Bail out! cannot open %s\n", path);
+		exit(1);
+	}
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		st_buf_add(&b, chunk, n);
+	fclose(f);
+	free(path);
+	return st_buf_steal(&b);
+}
+
+/* Feeds text line by line (as source.c does) and collects the events. */
+static void
+feed(const char *text, struct got *g)
+{
+	struct st_reader *r = st_reader_new(collect, g);
+	const char *s = text, *nl;
+
+	memset(g, 0, sizeof *g);
+	st_reader_input(r, "test");
+	while (*s != '\0') {
+		nl = strchr(s, '\n');
+		if (nl == NULL)
+			nl = s + strlen(s);
+		st_reader_line(r, s, (size_t)(nl - s));
+		s = *nl ? nl + 1 : nl;
+	}
+	st_reader_flush(r);
+	g->st = *st_reader_stats(r);
+	g->st.malformed_first = dup0(g->st.malformed_first);
+	st_reader_free(r);
+}
+
+static const struct snap *
+by_serial(const struct got *g, unsigned long serial)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		if (g->v[i].serial == serial)
+			return &g->v[i];
+	return NULL;
+}
+
+/* The lines of text whose header carries serial, in order. */
+static char *
+lines_of(const char *text, unsigned long serial)
+{
+	struct st_buf b = { 0 };
+	const char *s = text, *nl;
+	char tag[32];
+
+	snprintf(tag, sizeof tag, ":%lu):", serial);
+	for (; *s != '\0'; s = *nl ? nl + 1 : nl) {
+		nl = strchr(s, '\n');
+		if (nl == NULL)
+			nl = s + strlen(s);
+		if (memmem(s, (size_t)(nl - s), tag, strlen(tag)) != NULL) {
+			st_buf_add(&b, s, (size_t)(nl - s));
+			st_buf_addc(&b, '\n');
+		}
+	}
+	return st_buf_steal(&b);
+}
+
+/* ------------------------------------------------------------- tests */
+
+static void
+test_hex_argument(void)
+{
+	char *text = slurp("real-bash-c-hex.log");
+	const struct snap *s;
+	struct got g;
+
+	feed(text, &g);
+	is_int(g.n, 2, "real bash -c: two events (a clone and an exec)");
+	s = by_serial(&g, 14);
+	ok(s != NULL && s->kind == ST_EV_EXEC, "real bash -c: exec event");
+	if (s != NULL) {
+		is_str(s->argv, "bash|-c|( ( echo hi | cat ) ; sleep 0.1 ) ; "
+		    "python3 -c \"print(1)\"; ls /tmp >/dev/null",
+		    "real bash -c: hex-encoded argument decoded");
+		is_str(s->exe, "/usr/bin/bash", "real bash -c: exe");
+		is_str(s->cwd, "/tmp/aud", "real bash -c: cwd from CWD record");
+		is_str(s->path0, "/usr/bin/bash", "real bash -c: PATH item 0, "
+		    "not the loader's PATH record");
+		is_int(s->pid, 2605, "real bash -c: pid");
+		is_int(s->ppid, 2595, "real bash -c: ppid");
+		is_str(s->sysname, "execve", "real bash -c: syscall 59 is "
+		    "execve on x86_64");
+		is_str(s->key, "st-exec", "real bash -c: rule key");
+		ok(!s->truncated, "real bash -c: argv complete");
+	}
+	s = by_serial(&g, 11);
+	ok(s != NULL && s->kind == ST_EV_FORK && s->exit == 2603 &&
+	    strcmp(s->sysname, "clone") == 0, "real clone: a fork event whose "
+	    "exit is the child pid");
+	is_int(g.st.records, 9, "real bash -c: every record counted");
+	is_int(g.st.malformed, 0, "real bash -c: nothing malformed");
+	got_free(&g);
+	free(text);
+}
+
+static void
+test_interleaved(void)
+{
+	char *text = slurp("real-interleaved.log");
+	const struct snap *s;
+	struct got g;
+
+	feed(text, &g);
+	is_int(g.n, 2, "real interleaved records: two events");
+	s = by_serial(&g, 17296);
+	ok(s != NULL && strcmp(s->argv, "/bin/sed|s|dnl .*$||; s|# .*$|||"
+	    "configure.ac") == 0 && s->parts == 1, "real interleaved: sed's "
+	    "records reassembled, hex sed script decoded");
+	s = by_serial(&g, 17297);
+	ok(s != NULL && strcmp(s->argv, "/bin/grep|AC_PROG_RANLIB") == 0 &&
+	    s->cwd != NULL && strcmp(s->path0, "/bin/grep") == 0,
+	    "real interleaved: grep's records reassembled");
+	got_free(&g);
+	free(text);
+}
+
+static void
+test_garbage(void)
+{
+	char *text = slurp("real-bash-c-hex.log");
+	struct st_reader *r;
+	struct got g, clean;
+	const char *s, *nl;
+	static const char *const junk[] = {
+		"hello world",
+		"type=SYSCALL this has no msg",
+		"type=SYSCALL msg=audit(1795333",
+		"node= type=SYSCALL msg=audit(1.2:3): x",
+		"type=sys call msg=audit(1.2:3): x",
+		"type=SYSCALL msg=audit(abc:12): x",
+	};
+	size_t i = 0;
+
+	feed(text, &clean);
+	memset(&g, 0, sizeof g);
+	r = st_reader_new(collect, &g);
+	st_reader_input(r, "garbage.log");
+	/* handmade: one junk line before each real line, a NUL-bearing
+	 * line and an unterminated line at the end */
+	for (s = text; *s != '\0'; s = nl + 1) {
+		nl = strchr(s, '\n');
+		st_reader_line(r, junk[i % 6], strlen(junk[i % 6]));
+		i++;
+		st_reader_line(r, s, (size_t)(nl - s));
+	}
+	st_reader_line(r, "type=EXECVE\0msg=audit(1.2:3): argc=1", 36);
+	st_reader_line(r, "", 0);
+	st_reader_flush(r);
+	g.st = *st_reader_stats(r);
+	g.st.malformed_first = dup0(g.st.malformed_first);
+	st_reader_free(r);
+
+	is_int(g.st.malformed, 10, "handmade garbage: 9 junk lines and a NUL "
+	    "line counted");
+	is_str(g.st.malformed_first, "garbage.log:1: not an audit record (no "
+	    "type=)", "handmade garbage: first one located and explained");
+	is_int(g.n, clean.n, "handmade garbage: the real events still all "
+	    "there");
+	ok(g.n == 2 && strcmp(g.v[1].argv, clean.v[1].argv) == 0,
+	    "handmade garbage: and intact");
+	is_int(g.st.lines, 20, "handmade garbage: blank line read, not "
+	    "counted as malformed");
+	got_free(&g);
+	got_free(&clean);
+	free(text);
+}
+
+static void
+test_split_event(void)
+{
+	char *text = slurp("real-bash-c-hex.log");
+	char *exec14 = lines_of(text, 14), *fork11 = lines_of(text, 11);
+	struct st_buf b = { 0 };
+	const char *path_line, *end;
+	const struct snap *s;
+	struct got g;
+
+	/*
+	 * handmade reorder: the PATH and PROCTITLE records of the exec
+	 * arrive after a later event, 5 s newer (serial 11's lines, with
+	 * their time moved), so that libauparse gives the exec in two parts.
+	 */
+	path_line = strstr(exec14, "type=PATH");
+	st_buf_add(&b, exec14, (size_t)(path_line - exec14));
+	for (end = fork11; *end != '\0'; end++) {
+		if (strncmp(end, "1795333125.633:11", 17) == 0) {
+			st_buf_adds(&b, "1795333130.633:11");
+			end += 16;
+		} else
+			st_buf_addc(&b, *end);
+	}
+	st_buf_adds(&b, path_line);
+	feed(st_buf_cstr(&b), &g);
+
+	s = by_serial(&g, 14);
+	ok(s != NULL, "handmade split: the exec is there once");
+	if (s != NULL) {
+		is_int(s->parts, 2, "handmade split: libauparse gave it in two "
+		    "parts, merged");
+		is_str(s->path0, "/usr/bin/bash", "handmade split: the late "
+		    "PATH record joined the exec");
+		ok(s->kind == ST_EV_EXEC && s->nargv == 3, "handmade split: "
+		    "argv from the first part kept");
+	}
+	is_int(g.n, 2, "handmade split: two events, not three");
+	is_int(g.st.parts_merged, 1, "handmade split: counted");
+	st_buf_free(&b);
+	got_free(&g);
+	free(exec14);
+	free(fork11);
+	free(text);
+}
+
+static void
+test_order_and_gaps(void)
+{
+	char *text = slurp("real-subshells.log");
+	char *l[6];
+	struct st_buf b = { 0 };
+	struct got g;
+	size_t i;
+
+	for (i = 0; i < 6; i++)
+		l[i] = lines_of(text, 15 + i);
+
+	feed(text, &g);
+	is_int(g.n, 6, "real subshells: six events");
+	ok(g.n == 6 && g.v[0].kind == ST_EV_FORK && g.v[4].kind == ST_EV_EXEC,
+	    "real subshells: forks then the exec of cat");
+	is_int(g.st.serial_missing, 0, "real subshells: no serial missing");
+	is_int(g.st.forks, 4, "real subshells: four forks");
+	got_free(&g);
+
+	/* handmade reorder: cat's exec (19) arrives before the fork that
+	 * made it (18); the window puts them back in serial order */
+	st_buf_reset(&b);
+	st_buf_adds(&b, l[0]);
+	st_buf_adds(&b, l[1]);
+	st_buf_adds(&b, l[2]);
+	st_buf_adds(&b, l[4]);
+	st_buf_adds(&b, l[3]);
+	st_buf_adds(&b, l[5]);
+	feed(st_buf_cstr(&b), &g);
+	ok(g.n == 6 && g.v[3].serial == 18 && g.v[3].kind == ST_EV_FORK &&
+	    g.v[4].serial == 19, "handmade reorder: arrival order repaired, "
+	    "the fork leaves the window before its child's exec");
+	is_int(g.st.serial_missing, 0, "handmade reorder: a late serial fills "
+	    "its gap");
+	got_free(&g);
+
+	/* handmade loss: serial 17 removed */
+	st_buf_reset(&b);
+	for (i = 0; i < 6; i++)
+		if (i != 2)
+			st_buf_adds(&b, l[i]);
+	feed(st_buf_cstr(&b), &g);
+	is_int(g.st.serial_missing, 1, "handmade loss: one serial missing");
+	is_int(g.st.serial_gaps, 1, "handmade loss: one gap");
+	got_free(&g);
+
+	/* handmade node= prefix on every line */
+	st_buf_reset(&b);
+	for (i = 0; i < 6; i++) {
+		const char *s = l[i], *nl;
+
+		for (; *s != '\0'; s = nl + 1) {
+			nl = strchr(s, '\n');
+			st_buf_adds(&b, "node=ci-runner-7 ");
+			st_buf_add(&b, s, (size_t)(nl - s) + 1);
+		}
+	}
+	feed(st_buf_cstr(&b), &g);
+	ok(g.n == 6 && g.v[5].node != NULL &&
+	    strcmp(g.v[5].node, "ci-runner-7") == 0 && g.v[5].pid == 2606,
+	    "handmade node=: node name and fields parsed");
+	got_free(&g);
+
+	st_buf_free(&b);
+	for (i = 0; i < 6; i++)
+		free(l[i]);
+	free(text);
+}
+
+int
+main(void)
+{
+	test_hex_argument();
+	test_interleaved();
+	test_garbage();
+	test_split_event();
+	test_order_and_gaps();
+	return done_testing();
+}

@@ -1,0 +1,175 @@
+/*
+ * test-util.c: value decoding, escaping for terminals and JSON, the map.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "steptrail.h"
+#include "tap.h"
+
+static char *
+esc(const char *s, size_t n)
+{
+	struct st_buf b = { 0 };
+
+	st_escape(&b, s, n);
+	return st_buf_steal(&b);
+}
+
+static char *
+argv_line(char **v, size_t n, size_t max)
+{
+	struct st_buf b = { 0 };
+
+	st_format_argv(&b, v, n, max);
+	return st_buf_steal(&b);
+}
+
+static void
+test_decode(void)
+{
+	size_t len;
+	char *s;
+
+	s = st_audit_decode("\"/usr/bin/bash\"", &len);
+	is_str(s, "/usr/bin/bash", "decode: quoted value loses its quotes");
+	is_int(len, 13, "decode: quoted length");
+	free(s);
+
+	/* "a b" as the kernel hex-encodes an argument holding a space */
+	s = st_audit_decode("612062", &len);
+	is_str(s, "a b", "decode: hex value");
+	is_int(len, 3, "decode: hex length");
+	free(s);
+
+	s = st_audit_decode("(null)", &len);
+	ok(s == NULL && len == 0, "decode: (null) is absent");
+
+	/* PROCTITLE: NUL-separated argv, hex-encoded */
+	s = st_audit_decode("6C73002D6C", &len);
+	ok(s != NULL && len == 5 && memcmp(s, "ls\0-l", 5) == 0,
+	    "decode: hex keeps embedded NULs with the length");
+	free(s);
+
+	s = st_audit_decode("abc", &len);
+	is_str(s, "abc", "decode: odd-length unquoted value kept as written");
+	free(s);
+
+	ok(!st_is_hex("12G4", 4), "is_hex: rejects non-hex digit");
+	ok(!st_is_hex("", 0), "is_hex: rejects empty");
+}
+
+static void
+test_escape(void)
+{
+	char *s;
+	char *v[4];
+
+	s = esc("a\nb\tc\x1b[2J", strlen("a\nb\tc\x1b[2J"));
+	is_str(s, "a\\nb\\tc\\x1b[2J", "escape: newline, tab, ESC");
+	free(s);
+
+	s = esc("back\\slash", 10);
+	is_str(s, "back\\\\slash", "escape: backslash doubled so escapes are "
+	    "unambiguous");
+	free(s);
+
+	s = esc("caf\xc3\xa9", 5);
+	is_str(s, "caf\xc3\xa9", "escape: valid UTF-8 passes");
+	free(s);
+
+	s = esc("\xff\xfe", 2);
+	is_str(s, "\\xff\\xfe", "escape: invalid UTF-8 bytes as \\xNN");
+	free(s);
+
+	/* U+202E RIGHT-TO-LEFT OVERRIDE: Trojan Source */
+	s = esc("rm \xe2\x80\xae" "fdp.exe", strlen("rm \xe2\x80\xae" "fdp.exe"));
+	is_str(s, "rm \\u202efdp.exe", "escape: bidi override made visible");
+	free(s);
+
+	/* U+009B: a C1 CSI that some terminals obey */
+	s = esc("x\xc2\x9b" "31m", 6);
+	is_str(s, "x\\u009b31m", "escape: C1 control made visible");
+	free(s);
+
+	s = esc("\xe0\x80\xaf", 3);
+	is_str(s, "\\xe0\\x80\\xaf", "escape: overlong UTF-8 rejected");
+	free(s);
+
+	v[0] = "python3";
+	v[1] = "-c";
+	v[2] = "print('hi')";
+	v[3] = "";
+	s = argv_line(v, 4, 0);
+	is_str(s, "python3 -c 'print('\\''hi'\\'')' ''",
+	    "argv: shell-quoted, quote escaped, empty arg shown");
+	free(s);
+
+	v[0] = "sh";
+	v[1] = "-c";
+	v[2] = "echo x\n::error::forged";
+	s = argv_line(v, 3, 0);
+	is_str(s, "sh -c 'echo x\\n::error::forged'",
+	    "argv: a newline cannot start a new line in the report");
+	free(s);
+
+	v[0] = "x";
+	v[1] = "\xc3\xa9\xc3\xa9\xc3\xa9";
+	s = argv_line(v, 2, 5);
+	ok(strstr(s, " ...") != NULL && strstr(s, "\xc3 ") == NULL,
+	    "argv: cut at max without splitting a UTF-8 sequence");
+	free(s);
+
+	s = st_utf8_clean("ok \xc3\xa9");
+	is_str(s, "ok \xc3\xa9", "utf8_clean: valid string unchanged");
+	free(s);
+	s = st_utf8_clean("a\\b\xff");
+	is_str(s, "a\\\\b\\xff", "utf8_clean: invalid byte escaped, "
+	    "backslash doubled");
+	free(s);
+}
+
+static void
+test_map(void)
+{
+	struct st_map m = { 0 };
+	int vals[1000];
+	size_t i, found = 0, deleted = 0;
+
+	for (i = 0; i < 1000; i++) {
+		vals[i] = (int)i;
+		st_map_put(&m, (uint64_t)i * 7919, &vals[i]);
+	}
+	is_int(m.len, 1000, "map: 1000 entries");
+	for (i = 0; i < 1000; i += 2)
+		if (st_map_del(&m, (uint64_t)i * 7919) == &vals[i])
+			deleted++;
+	is_int(deleted, 500, "map: every delete returns its value");
+	for (i = 0; i < 1000; i++)
+		if (st_map_get(&m, (uint64_t)i * 7919) == &vals[i])
+			found++;
+	is_int(found, 500, "map: odd keys still found after deleting evens");
+	ok(st_map_get(&m, 0) == NULL, "map: deleted key is gone");
+	ok(st_map_del(&m, 12345678) == NULL, "map: deleting a missing key");
+	st_map_free(&m);
+}
+
+static void
+test_time(void)
+{
+	char t[ST_TIME_LEN];
+
+	st_format_time(t, sizeof t, 1795333125, 741);
+	is_str(t, "2026-11-22T07:38:45.741Z", "time: ISO 8601 UTC with ms");
+}
+
+int
+main(void)
+{
+	test_decode();
+	test_escape();
+	test_map();
+	test_time();
+	return done_testing();
+}
