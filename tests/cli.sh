@@ -1,0 +1,129 @@
+#!/bin/sh
+# cli.sh: steptrail analyze as a user runs it: inputs (files, rotations,
+# compression, stdin), bad input, options and exit codes.  TAP.
+set -u
+
+: "${STEPTRAIL:=$(pwd)/steptrail}"
+: "${TOP_SRCDIR:=$(pwd)}"
+data=$TOP_SRCDIR/tests/data
+log=$data/real-python-c-chain.log	# one critical finding
+quiet=$data/real-bash-c-hex.log		# no finding
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/steptrail-cli.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT
+
+n=0
+check() {	# check DESCRIPTION COMMAND...: the command must succeed
+	desc=$1
+	shift
+	n=$((n + 1))
+	if "$@" > "$tmp/check.out" 2>&1; then
+		echo "ok $n - $desc"
+	else
+		echo "not ok $n - $desc"
+		sed 's/^/# /' "$tmp/check.out" | head -20
+	fi
+}
+# run EXPECTED-STATUS ARGS...: steptrail's output in $tmp/out, $tmp/err
+run() {
+	want=$1
+	shift
+	"$STEPTRAIL" "$@" > "$tmp/out" 2> "$tmp/err"
+	got=$?
+	if [ "$got" != "$want" ]; then
+		echo "exit status $got, expected $want" > "$tmp/why"
+		return 1
+	fi
+	return 0
+}
+has() { grep -qF -- "$2" "$tmp/$1"; }
+
+# --- exit codes and the fail threshold
+check "findings at or above high: exit 1" run 1 analyze "$log"
+check "--fail-on none: exit 0 though a finding is listed" \
+    sh -c "\"$STEPTRAIL\" analyze --fail-on none '$log' | grep -q CRITICAL"
+check "--fail-on critical still fails on a critical" run 1 analyze \
+    --fail-on critical "$log"
+check "no finding: exit 0" run 0 analyze "$quiet"
+check "unknown format: exit 2" run 2 analyze -f yaml "$log"
+check "bad --fail-on: exit 2" run 2 analyze --fail-on severe "$log"
+check "unknown command: exit 2" run 2 analyse "$log"
+
+# --- unreadable inputs
+check "missing file: exit 3" run 3 analyze "$tmp/nope.log"
+check "missing file: says which" has err "nope.log: No such file"
+check "directory: exit 3" run 3 analyze "$tmp"
+printf 'hello\nworld\n' > "$tmp/notaudit.txt"
+check "not an audit log: exit 3" run 3 analyze "$log" "$tmp/notaudit.txt"
+check "not an audit log: the report is still printed" has out "CRITICAL"
+check "not an audit log: the report names it" \
+    has out "UNREADABLE $tmp/notaudit.txt: no audit records in 2 lines"
+: > "$tmp/empty.log"
+check "an empty log (just rotated) is fine" run 0 analyze "$tmp/empty.log"
+
+# --- garbage inside a real log
+{ echo "garbage at the top"; cat "$log"; head -c 70000 /dev/zero |
+    tr '\0' A; echo; echo "type=SYSCALL but no header"; } > "$tmp/dirty.log"
+check "garbage lines: findings still reported" run 1 analyze \
+    "$tmp/dirty.log"
+check "garbage lines: counted, long line included" \
+    has out "skipped 3 malformed lines (first: $tmp/dirty.log:1: not an"
+
+# --- the same log, every way it can arrive
+"$STEPTRAIL" analyze -f json "$log" | sed -n '/"findings": \[/,$p' \
+    > "$tmp/plain.json"
+same_findings() {	# same_findings ARGS...: JSON findings as for plain
+	"$STEPTRAIL" analyze -f json "$@" | sed -n '/"findings": \[/,$p' \
+	    > "$tmp/other.json"
+	cmp -s "$tmp/plain.json" "$tmp/other.json"
+}
+check "stdin (-): same findings" sh -c "same() { :; }; \"$STEPTRAIL\" \
+    analyze -f json - < '$log' | sed -n '/\"findings\": \\[/,\$p' |
+    cmp -s - '$tmp/plain.json'"
+gzip -c "$log" > "$tmp/a.log.gz"
+check "gzip file: same findings" same_findings "$tmp/a.log.gz"
+check "gzip file: reported as such" sh -c "\"$STEPTRAIL\" analyze \
+    '$tmp/a.log.gz' | grep -qF 'a.log.gz (gzip)'"
+if command -v xz > /dev/null; then
+	xz -c "$log" > "$tmp/a.log.xz"
+	check "xz file: same findings" same_findings "$tmp/a.log.xz"
+fi
+compressed_stdin() { run 3 analyze - < "$tmp/a.log.gz" && has err "gzip -dc FILE"; }
+check "compressed stdin: exit 3 with advice" compressed_stdin
+
+# --- the system trail: rotations oldest first, compressed ones included
+mkdir "$tmp/trail"
+head -n 200 "$log" > "$tmp/trail/audit.log.2"
+sed -n '201,300p' "$log" | gzip > "$tmp/trail/audit.log.1.gz"
+tail -n +301 "$log" > "$tmp/trail/audit.log"
+check "system trail: the finding is found across rotations" run 1 \
+    analyze --log "$tmp/trail/audit.log"
+check "system trail: read oldest first" has out \
+    "input: $tmp/trail/audit.log.2, $tmp/trail/audit.log.1.gz (gzip), $tmp/trail/audit.log"
+check "system trail: missing log is exit 3" run 3 analyze --log \
+    "$tmp/none/audit.log"
+
+# --- recipes
+printf '{"name":"x","description":"d","severity":"low","technique":"T1059",\n"match":{"exe":"(oops"}}\n' \
+    > "$tmp/bad.json"
+check "bad recipe: exit 2" run 2 analyze -r "$tmp/bad.json" "$log"
+check "bad recipe: names file, recipe, field and offset" has err \
+    "$tmp/bad.json: recipe \"x\": match.exe: bad regular expression at offset 5"
+check "steptrail recipes checks a file too" run 2 recipes -r "$tmp/bad.json"
+printf '{"name":"code_on_the_fly","description":"mine","severity":"low","technique":"T1059","match":{"exe":"nothing"}}\n' \
+    > "$tmp/override.json"
+check "a recipe replaces the built-in of the same name" run 0 analyze \
+    -r "$tmp/override.json" "$log"
+check "--no-builtin without --recipes: exit 2" run 2 analyze --no-builtin \
+    "$log"
+
+# --- output
+check "-o FILE writes the report there" sh -c "\"$STEPTRAIL\" analyze \
+    -o '$tmp/report.txt' '$log'; [ \$? = 1 ] && grep -q CRITICAL \
+    '$tmp/report.txt'"
+check "unwritable -o: exit 4" run 4 analyze -o "$tmp/no/such/dir" "$log"
+check "json is one valid document" sh -c "\"$STEPTRAIL\" analyze -f json \
+    '$log' | python3 -c 'import json,sys; d=json.load(sys.stdin); \
+    assert d[\"summary\"][\"max_severity\"] == \"critical\"; \
+    assert d[\"findings\"][0][\"ancestry\"][0][\"pid\"] == 2605'"
+
+echo "1..$n"
