@@ -60,7 +60,8 @@
 
 struct gapstate {
 	bool		 init;
-	uint32_t	 hi;
+	uint32_t	 lo;		/* oldest serial seen since the reset */
+	uint32_t	 hi;		/* newest */
 	uint64_t	 ring[GAP_RING / 64];
 };
 
@@ -778,12 +779,23 @@ ring_set(struct gapstate *g, uint32_t s, bool on)
 		g->ring[(s % GAP_RING) / 64] &= ~bit;
 }
 
+/* Is serial s marked seen?  Beyond what the ring remembers: assume so. */
+static bool
+seen(struct gapstate *g, uint32_t s)
+{
+	if ((int32_t)(g->hi - s) >= GAP_RING || (int32_t)(s - g->lo) < 0)
+		return true;
+	return ring_get(g, s);
+}
+
 /*
  * Serial numbers are consecutive per kernel: a hole is an event lost
  * (backlog overflow) or filtered after the kernel stamped it.  auditd's own
- * DAEMON_* records count from a different counter and are left out.  A
- * serial that arrives behind the newest fills its hole if it is within the
- * last GAP_RING serials; `serial_gaps` counts holes as they were seen.
+ * DAEMON_* records count from a different counter and are left out.
+ * Events leave the window in time order, which is not quite serial order,
+ * so a hole may be filled later: a serial that arrives behind the newest,
+ * within the last GAP_RING, fills its hole, and closes the gap (both
+ * neighbours seen) or splits it (neither seen).
  */
 static void
 track_serial(struct st_reader *r, const struct st_event *ev)
@@ -791,6 +803,7 @@ track_serial(struct st_reader *r, const struct st_event *ev)
 	struct gapstate *g;
 	uint32_t s = (uint32_t)ev->serial, k;
 	int64_t d;
+	bool left, right;
 
 	if (ev->kind == ST_EV_DAEMON || ev->serial == 0)
 		return;
@@ -817,16 +830,34 @@ track_serial(struct st_reader *r, const struct st_event *ev)
 		}
 		ring_set(g, s, true);
 		g->hi = s;
-	} else if (d < 0 && -d < GAP_RING && !ring_get(g, s)) {
+		if ((int32_t)(g->hi - g->lo) >= GAP_RING)
+			g->lo = g->hi - GAP_RING + 1;
+	} else if (d < 0 && (int32_t)(s - g->lo) < 0) {
+		/* older than anything seen: where the log began, no hole */
+		if ((int32_t)(g->hi - s) < GAP_RING) {
+			for (k = s + 1; k != g->lo; k++)
+				ring_set(g, k, false);
+			r->st.serial_missing += g->lo - s - 1;
+			if (g->lo - s > 1)
+				r->st.serial_gaps++;
+			ring_set(g, s, true);
+			g->lo = s;
+		}
+	} else if (d < 0 && !seen(g, s)) {
+		left = seen(g, s - 1);
+		right = seen(g, s + 1);
 		ring_set(g, s, true);
-		if (r->st.serial_missing > 0)
-			r->st.serial_missing--;
+		r->st.serial_missing--;
+		if (left && right)
+			r->st.serial_gaps--;
+		else if (!left && !right)
+			r->st.serial_gaps++;
 	}
 	return;
 reset:
 	memset(g, 0, sizeof *g);
 	g->init = true;
-	g->hi = s;
+	g->lo = g->hi = s;
 	ring_set(g, s, true);
 }
 

@@ -361,6 +361,27 @@ test_order_and_gaps(void)
 	    "its gap");
 	got_free(&g);
 
+	/* handmade time skew: serial 17's time moved one tick later, so it
+	 * leaves the window after 18 and 19 and fills the hole it left */
+	st_buf_reset(&b);
+	for (i = 0; i < 6; i++) {
+		char *t = i == 2 ? l[i] : NULL, *m;
+
+		while (t != NULL && (m = strstr(t, "125.637:17")) != NULL) {
+			memcpy(m, "125.641:17", 10);
+			t = m + 10;
+		}
+		st_buf_adds(&b, l[i]);
+	}
+	feed(st_buf_cstr(&b), &g);
+	ok(g.n == 6 && g.v[3].serial == 19 && g.v[4].serial == 17,
+	    "handmade time skew: events leave in time order");
+	is_int(g.st.serial_missing, 0, "handmade time skew: no serial missing "
+	    "in the end");
+	is_int(g.st.serial_gaps, 0, "handmade time skew: the gap it opened "
+	    "is closed");
+	got_free(&g);
+
 	/* handmade loss: serial 17 removed */
 	st_buf_reset(&b);
 	for (i = 0; i < 6; i++)
