@@ -342,11 +342,13 @@ struct st_ancestor {
 	char		*cmdline;	/* short, for people */
 	unsigned long	 serial;	/* the exec that defined it, 0: none */
 	bool		 seen;		/* false: known only as a ppid */
+	bool		 forked;	/* a fork that never exec'd (subshell) */
 };
 
 struct st_finding {
 	const struct st_recipe *recipe;
 	enum st_severity severity;
+	enum st_severity group_severity; /* highest on the same exec */
 	char		*matched;	/* which fields matched */
 	unsigned	 node;
 	time_t		 sec;
@@ -387,6 +389,8 @@ void	 st_findings_free(struct st_findings *);
 void	 st_findings_add(struct st_findings *, const struct st_recipe *,
 	    const struct st_alt *, struct st_proc *);
 void	 st_findings_sort(struct st_findings *);
+bool	 st_finding_same_exec(const struct st_finding *,
+	    const struct st_finding *);
 enum st_severity st_findings_max(const struct st_findings *);
 
 /* ------------------------------------------------------------- source.c */

@@ -111,10 +111,34 @@ st_escape(struct st_buf *out, const char *str, size_t n)
 	}
 }
 
+/* Does st_escape() leave these bytes as they are (backslashes aside)? */
+static bool
+plain(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, len;
+	uint32_t cp;
+
+	while (i < n) {
+		if (s[i] >= 0x20 && s[i] < 0x7f) {
+			i++;
+			continue;
+		}
+		if (s[i] < 0x80 || (len = utf8_len(s + i, n - i, &cp)) == 0 ||
+		    dangerous_cp(cp))
+			return false;
+		i += len;
+	}
+	return true;
+}
+
 /*
- * One argument as a shell would need it typed, then escaped: bare when it
- * holds only safe characters, otherwise in single quotes.  People copy
- * these lines into a terminal to reproduce what ran.
+ * One argument as a shell would need it typed: bare when it holds only
+ * safe characters; in single quotes when it is plain text (a backslash in
+ * single quotes is a backslash, so none is doubled); otherwise in bash's
+ * $'...' quoting, where the escapes of st_escape() (\n, \xNN, \uNNNN,
+ * \\) mean exactly what they say.  People copy these lines into a terminal
+ * to reproduce what ran, and what they paste is what ran.
  */
 void
 st_escape_arg(struct st_buf *out, const char *arg)
@@ -127,13 +151,27 @@ st_escape_arg(struct st_buf *out, const char *arg)
 		st_buf_add(out, arg, n);
 		return;
 	}
-	st_buf_addc(out, '\'');
+	if (plain(arg, n)) {
+		st_buf_addc(out, '\'');
+		while (*arg != '\0') {
+			run = strcspn(arg, "'");
+			st_buf_add(out, arg, run);
+			arg += run;
+			if (*arg == '\'') {
+				st_buf_adds(out, "'\\''");
+				arg++;
+			}
+		}
+		st_buf_addc(out, '\'');
+		return;
+	}
+	st_buf_adds(out, "$'");
 	while (*arg != '\0') {
 		run = strcspn(arg, "'");
 		st_escape(out, arg, run);
 		arg += run;
 		if (*arg == '\'') {
-			st_buf_adds(out, "'\\''");
+			st_buf_adds(out, "\\'");
 			arg++;
 		}
 	}

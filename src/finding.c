@@ -165,6 +165,7 @@ copy_ancestry(struct st_finding *f, const struct st_proc *p)
 		x->serial = a->image != NULL ? a->image->serial : a->serial;
 		x->seen = a->birth != ST_BORN_PARENT || a->image != NULL ||
 		    a->exe != NULL;
+		x->forked = a->image == NULL && a->birth == ST_BORN_FORK;
 	}
 	f->anc_cut = a != NULL;
 	st_buf_free(&b);
@@ -259,21 +260,60 @@ cmp_finding(const void *a, const void *b)
 	const struct st_finding *x = *(struct st_finding *const *)a;
 	const struct st_finding *y = *(struct st_finding *const *)b;
 
-	if (x->severity != y->severity)
-		return x->severity > y->severity ? -1 : 1;
+	if (x->group_severity != y->group_severity)
+		return x->group_severity > y->group_severity ? -1 : 1;
 	if (x->sec != y->sec)
 		return x->sec < y->sec ? -1 : 1;
 	if (x->ms != y->ms)
 		return x->ms < y->ms ? -1 : 1;
+	if (x->node != y->node)
+		return x->node < y->node ? -1 : 1;
 	if (x->serial != y->serial)
 		return x->serial < y->serial ? -1 : 1;
+	if (x->severity != y->severity)
+		return x->severity > y->severity ? -1 : 1;
 	return strcmp(x->recipe->name, y->recipe->name);
 }
 
-/* Most severe first, then in time order. */
+bool
+st_finding_same_exec(const struct st_finding *a, const struct st_finding *b)
+{
+	return a->node == b->node && a->serial == b->serial &&
+	    a->sec == b->sec && a->ms == b->ms && a->pid == b->pid;
+}
+
+static uint64_t
+exec_key(const struct st_finding *f)
+{
+	uint64_t k[4] = { f->node, f->serial, (uint64_t)f->sec, f->ms };
+
+	return st_hash64(k, sizeof k);
+}
+
+/*
+ * Most severe first, then in time order; the findings of one exec (two
+ * recipes can fire on it) stay together, ranked by the most severe.
+ */
 void
 st_findings_sort(struct st_findings *fs)
 {
+	struct st_map top = { 0 };
+	struct st_finding *f, *g;
+	size_t i;
+
+	for (i = 0; i < fs->n; i++) {
+		f = fs->v[i];
+		g = st_map_get(&top, exec_key(f));
+		if (g == NULL || f->severity > g->severity)
+			st_map_put(&top, exec_key(f), f);
+	}
+	for (i = 0; i < fs->n; i++) {
+		f = fs->v[i];
+		g = st_map_get(&top, exec_key(f));
+		f->group_severity = st_finding_same_exec(f, g) ? g->severity :
+		    f->severity;
+	}
+	st_map_free(&top);
 	if (fs->n > 1)
 		qsort(fs->v, fs->n, sizeof *fs->v, cmp_finding);
 }

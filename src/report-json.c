@@ -112,6 +112,7 @@ programs_tree(const struct st_ancestor *v, size_t n)
 		add_str(x, "cmdline", v[i].cmdline);
 		add_num(x, "serial", v[i].serial);
 		cJSON_AddBoolToObject(x, "seen", v[i].seen);
+		cJSON_AddBoolToObject(x, "forked", v[i].forked);
 		cJSON_AddItemToArray(arr, x);
 	}
 	return arr;

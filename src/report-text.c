@@ -15,6 +15,8 @@
 
 /* Argument lines are cut here; the JSON report has all of argv. */
 #define ARGV_SHOWN	2000
+/* Programs of the exec chain shown (a pyenv shim alone makes six). */
+#define EARLIER_SHOWN	3
 
 static void
 put_escaped(FILE *f, const char *s)
@@ -126,6 +128,8 @@ ancestry(FILE *f, const struct st_finding *fd)
 			    f);
 			continue;
 		}
+		if (x->forked)
+			fputs("(fork) ", f);
 		if (x->cmdline != NULL) {
 			fputs(x->cmdline, f);	/* escaped when made */
 			fputs("  ", f);
@@ -141,21 +145,29 @@ ancestry(FILE *f, const struct st_finding *fd)
 		    ST_ANCESTRY_MAX);
 }
 
+/* What a recipe says: one per finding, several on one exec. */
 static void
-finding(FILE *f, const struct st_finding *fd)
+header(FILE *f, const struct st_finding *fd)
 {
-	struct st_buf b = { 0 };
-	char t[ST_TIME_LEN];
 	const char *c;
-	size_t i;
 
-	fputc('\n', f);
 	for (c = st_severity_name(fd->severity); *c != '\0'; c++)
 		fputc(*c - 'a' + 'A', f);
 	fprintf(f, "  %s  %s", fd->recipe->name, fd->recipe->technique);
 	if (fd->recipe->tactic != NULL)
 		fprintf(f, " (%s)", fd->recipe->tactic);
 	fprintf(f, "\n  %s\n", fd->recipe->description);
+	fprintf(f, "  matched  %s\n", fd->matched);
+}
+
+/* The exec the findings are about, and where it came from. */
+static void
+body(FILE *f, const struct st_finding *fd)
+{
+	struct st_buf b = { 0 };
+	char t[ST_TIME_LEN];
+	size_t i;
+
 	st_format_time(t, sizeof t, fd->sec, fd->ms);
 	fprintf(f, "  time     %s", t);
 	if (fd->count > 1) {
@@ -185,13 +197,16 @@ finding(FILE *f, const struct st_finding *fd)
 		fputs("  [argv cut short]", f);
 	fputs("\n  cwd      ", f);
 	put_escaped(f, fd->cwd);
-	fprintf(f, "\n  matched  %s\n", fd->matched);
-	for (i = 0; i < fd->nearlier; i++) {
+	fputc('\n', f);
+	for (i = 0; i < fd->nearlier && i < EARLIER_SHOWN; i++) {
 		fprintf(f, "  %s %s  [", i == 0 ? "earlier " : "        ",
 		    fd->earlier[i].cmdline);
 		put_escaped(f, fd->earlier[i].exe);
 		fputs("]\n", f);
 	}
+	if (fd->nearlier > EARLIER_SHOWN)
+		fprintf(f, "           ... %zu earlier programs in this "
+		    "process\n", fd->nearlier - EARLIER_SHOWN);
 	ancestry(f, fd);
 	fputs("  serials ", f);
 	for (i = 0; i < fd->nevidence; i++)
@@ -205,11 +220,18 @@ finding(FILE *f, const struct st_finding *fd)
 int
 st_report_text(FILE *f, const struct st_analysis *a, char **cause)
 {
+	struct st_finding *const *v = a->findings.v;
 	size_t i;
 
 	(void)cause;
 	summary(f, a);
-	for (i = 0; i < a->findings.n; i++)
-		finding(f, a->findings.v[i]);
+	for (i = 0; i < a->findings.n; i++) {
+		if (i == 0 || !st_finding_same_exec(v[i - 1], v[i]))
+			fputc('\n', f);
+		header(f, v[i]);
+		if (i + 1 == a->findings.n ||
+		    !st_finding_same_exec(v[i], v[i + 1]))
+			body(f, v[i]);
+	}
 	return 0;
 }

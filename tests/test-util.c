@@ -110,8 +110,23 @@ test_escape(void)
 	v[1] = "-c";
 	v[2] = "echo x\n::error::forged";
 	s = argv_line(v, 3, 0);
-	is_str(s, "sh -c 'echo x\\n::error::forged'",
-	    "argv: a newline cannot start a new line in the report");
+	is_str(s, "sh -c $'echo x\\n::error::forged'",
+	    "argv: a newline cannot start a new line in the report; $'' "
+	    "quoting so that the escape means what it says");
+	free(s);
+
+	v[0] = "perl";
+	v[1] = "-e";
+	v[2] = "print \"v$^V\\n\"";
+	s = argv_line(v, 3, 0);
+	is_str(s, "perl -e 'print \"v$^V\\n\"'", "argv: a plain argument "
+	    "keeps its backslashes as typed, in single quotes");
+	free(s);
+
+	v[0] = "x";
+	v[1] = "it's\x1b";
+	s = argv_line(v, 2, 0);
+	is_str(s, "x $'it\\'s\\x1b'", "argv: quote inside $'' escaped");
 	free(s);
 
 	v[0] = "x";
