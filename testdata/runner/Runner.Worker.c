@@ -1,0 +1,304 @@
+/*
+ * Runner.Worker.c: a stand-in for GitHub Actions' Runner.Worker, used only
+ * by testdata/record.sh to record steptrail's fixtures from the real kernel.
+ *
+ * What steptrail relies on is the process structure, so that is what this
+ * mimics, byte for byte where it shows in the audit trail:
+ *   - it is installed as .../actions-runner/bin/Runner.Worker (the exe=),
+ *   - a `run:` step is a child `/usr/bin/bash -e /home/runner/work/_temp/
+ *     <uuid>.sh` (the script written there first, a fresh uuid each time),
+ *   - a JavaScript action is a child `/usr/bin/node /home/runner/work/
+ *     _actions/<owner>/<repo>/<ref>/dist/index.js`,
+ *   - every step runs in the workspace /home/runner/work/<repo>/<repo>,
+ *     with stdin from /dev/null and an environment of its own,
+ *   - a failing step stops the job, unless it is continue-on-error.
+ * Everything else of the real runner (log upload, annotations, services)
+ * is left out.
+ *
+ * Job file: one step per line, blank lines and # comments ignored:
+ *   run  SCRIPT-FILE       [continue-on-error] [timeout=SECONDS] [name=TEXT]
+ *   node OWNER/REPO/REF    [continue-on-error] [timeout=SECONDS] [name=TEXT]
+ * SCRIPT-FILE is relative to the job file's directory.  OWNER/REPO/REF
+ * names an action already downloaded to _actions (record.sh does that,
+ * as the real runner does in "Set up job"); its dist/index.js is run.
+ * TEXT has no spaces (use '-').
+ *
+ * Usage: Runner.Worker JOB-FILE [REPO]
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define WORK_ROOT	"/home/runner/work"
+#define BASH		"/usr/bin/bash"
+#define NODE		"/usr/bin/node"
+/* GitHub's default is 360 minutes; recordings must never hang that long. */
+#define DEFAULT_TIMEOUT	120
+
+static volatile sig_atomic_t timed_out;
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	timed_out = 1;
+}
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "Runner.Worker: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+/* In a forked child: no stdio flush, no atexit. */
+static void
+child_die(const char *what)
+{
+	dprintf(2, "Runner.Worker: %s: %s\n", what, strerror(errno));
+	_exit(127);
+}
+
+static char jobdir[2048];
+
+/* A fresh random uuid, as the runner names its step scripts. */
+static void
+new_uuid(char *out, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open("/proc/sys/kernel/random/uuid", O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		die("/proc/sys/kernel/random/uuid");
+	n = read(fd, out, len - 1);
+	close(fd);
+	if (n < 36)
+		die("uuid");
+	out[36] = '\0';
+}
+
+static int
+copy_file(const char *from, const char *to)
+{
+	char buf[65536];
+	ssize_t n;
+	int in, out;
+
+	if ((in = open(from, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out == -1) {
+		close(in);
+		return -1;
+	}
+	while ((n = read(in, buf, sizeof buf)) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			n = -1;
+			break;
+		}
+	close(in);
+	if (close(out) == -1 || n < 0)
+		return -1;
+	return 0;
+}
+
+struct step {
+	char	 kind[8];
+	char	 target[1024];
+	char	 name[1024];
+	bool	 continue_on_error;
+	unsigned timeout;
+};
+
+static int
+parse_step(char *line, struct step *s)
+{
+	char *tok, *save = NULL;
+	int i = 0;
+
+	memset(s, 0, sizeof *s);
+	s->timeout = DEFAULT_TIMEOUT;
+	for (tok = strtok_r(line, " \t\n", &save); tok != NULL;
+	    tok = strtok_r(NULL, " \t\n", &save), i++) {
+		if (i == 0)
+			snprintf(s->kind, sizeof s->kind, "%s", tok);
+		else if (i == 1)
+			snprintf(s->target, sizeof s->target, "%s", tok);
+		else if (strcmp(tok, "continue-on-error") == 0)
+			s->continue_on_error = true;
+		else if (strncmp(tok, "timeout=", 8) == 0)
+			s->timeout = (unsigned)strtoul(tok + 8, NULL, 10);
+		else if (strncmp(tok, "name=", 5) == 0)
+			snprintf(s->name, sizeof s->name, "%s", tok + 5);
+		else
+			return -1;
+	}
+	if (i < 2 || (strcmp(s->kind, "run") != 0 &&
+	    strcmp(s->kind, "node") != 0))
+		return -1;
+	if (s->name[0] == '\0')
+		snprintf(s->name, sizeof s->name, "%s", s->target);
+	return 0;
+}
+
+/* Runs one step; returns its exit status (128+N for a signal). */
+static int
+run_step(const struct step *s, const char *workspace, char **envp)
+{
+	char uuid[64], script[4096], path[2048];
+	char *argv[4];
+	struct sigaction sa;
+	pid_t pid, w;
+	int status, devnull;
+
+	if (strcmp(s->kind, "run") == 0) {
+		new_uuid(uuid, sizeof uuid);
+		snprintf(script, sizeof script, "%s/_temp/%s.sh", WORK_ROOT,
+		    uuid);
+		snprintf(path, sizeof path, "%s%s", s->target[0] == '/' ?
+		    "" : jobdir, s->target);
+		if (copy_file(path, script) == -1)
+			die(path);
+		argv[0] = BASH;
+		argv[1] = "-e";
+		argv[2] = script;
+		argv[3] = NULL;
+	} else {
+		snprintf(path, sizeof path, "%s/_actions/%s/dist/index.js",
+		    WORK_ROOT, s->target);
+		argv[0] = NODE;
+		argv[1] = path;
+		argv[2] = NULL;
+	}
+
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) == -1)
+		die("fork");
+	if (pid == 0) {
+		/* Own process group: a timeout kills everything the step left. */
+		setpgid(0, 0);
+		if (chdir(workspace) == -1)
+			child_die(workspace);
+		if ((devnull = open("/dev/null", O_RDONLY)) != -1) {
+			dup2(devnull, 0);
+			close(devnull);
+		}
+		execve(argv[0], argv, envp);
+		child_die(argv[0]);
+	}
+	setpgid(pid, pid);
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_alarm;	/* no SA_RESTART: waitpid must return */
+	sigaction(SIGALRM, &sa, NULL);
+	timed_out = 0;
+	alarm(s->timeout);
+	for (;;) {
+		w = waitpid(pid, &status, 0);
+		if (w == pid)
+			break;
+		if (w == -1 && errno == EINTR && timed_out) {
+			fprintf(stderr, "##[error]The step timed out after %u "
+			    "seconds\n", s->timeout);
+			kill(-pid, SIGKILL);
+			timed_out = 0;
+			continue;
+		}
+		if (w == -1 && errno != EINTR)
+			die("waitpid");
+	}
+	alarm(0);
+	/* What the step left running in its group goes with it. */
+	kill(-pid, SIGKILL);
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}
+
+int
+main(int argc, char **argv)
+{
+	char line[4096], workspace[1024], envbuf[8][1200];
+	char *envp[24];
+	const char *repo;
+	struct step s;
+	FILE *job;
+	int n = 0, e = 0, rc, failed = 0;
+
+	if (argc < 2 || argc > 3) {
+		fprintf(stderr, "usage: Runner.Worker JOB-FILE [REPO]\n");
+		return 2;
+	}
+	repo = argc == 3 ? argv[2] : "hello";
+	snprintf(workspace, sizeof workspace, "%s/%s/%s", WORK_ROOT, repo,
+	    repo);
+	if ((job = fopen(argv[1], "re")) == NULL)
+		die(argv[1]);
+	snprintf(jobdir, sizeof jobdir, "%s", argv[1]);
+	if (strrchr(jobdir, '/') != NULL)
+		strrchr(jobdir, '/')[1] = '\0';
+	else
+		jobdir[0] = '\0';
+
+	/* The environment a step sees, as on a hosted runner (abridged). */
+	envp[e++] = "HOME=/home/runner";
+	envp[e++] = "PATH=/root/.pyenv/shims:/usr/local/bin:/usr/bin:/bin";
+	envp[e++] = "LANG=C.UTF-8";
+	envp[e++] = "CI=true";
+	envp[e++] = "GITHUB_ACTIONS=true";
+	envp[e++] = "RUNNER_OS=Linux";
+	envp[e++] = "RUNNER_ARCH=X64";
+	envp[e++] = "RUNNER_TEMP=" WORK_ROOT "/_temp";
+	envp[e++] = "RUNNER_TOOL_CACHE=/opt/hostedtoolcache";
+	envp[e++] = "GITHUB_RUN_ID=7301234567";
+	envp[e++] = "GITHUB_EVENT_NAME=push";
+	snprintf(envbuf[0], sizeof envbuf[0], "GITHUB_WORKSPACE=%s", workspace);
+	envp[e++] = envbuf[0];
+	snprintf(envbuf[1], sizeof envbuf[1], "GITHUB_REPOSITORY=acme/%s", repo);
+	envp[e++] = envbuf[1];
+	snprintf(envbuf[2], sizeof envbuf[2], "GITHUB_STEP_SUMMARY=%s/_temp/"
+	    "_runner_file_commands/step_summary", WORK_ROOT);
+	envp[e++] = envbuf[2];
+	envp[e] = NULL;
+
+	while (fgets(line, sizeof line, job) != NULL) {
+		char *p = line + strspn(line, " \t");
+
+		if (*p == '#' || *p == '\n' || *p == '\0')
+			continue;
+		if (parse_step(p, &s) == -1) {
+			fprintf(stderr, "Runner.Worker: %s: bad step: %s",
+			    argv[1], line);
+			return 2;
+		}
+		n++;
+		if (failed) {
+			printf("##[skip] step %d: %s\n", n, s.name);
+			continue;
+		}
+		printf("##[group]Run step %d: %s\n", n, s.name);
+		rc = run_step(&s, workspace, envp);
+		printf("##[endgroup] step %d: %s: exit %d%s\n", n, s.name, rc,
+		    rc != 0 && s.continue_on_error ?
+		    " (continue-on-error)" : "");
+		if (rc != 0 && !s.continue_on_error)
+			failed = n;
+	}
+	fclose(job);
+	if (failed) {
+		printf("##[error]Job failed at step %d\n", failed);
+		return 1;
+	}
+	return 0;
+}

