@@ -242,6 +242,7 @@ st_findings_add(struct st_findings *fs, const struct st_recipe *r,
 	f->path = img->path != NULL ? xstrdup(img->path) : NULL;
 	f->cwd = img->cwd != NULL ? xstrdup(img->cwd) : NULL;
 	copy_argv(f, img);
+	f->incomplete = img->incomplete;
 	copy_ancestry(f, p);
 	copy_earlier(f, p);
 	f->evidence = xcalloc(ST_EVIDENCE_MAX, sizeof *f->evidence);

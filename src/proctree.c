@@ -288,9 +288,16 @@ push_image(struct st_proctree *t, struct st_proc *p, struct st_event *ev)
 	ev->argv = NULL;	/* transferred */
 	ev->nargv = 0;
 	img->argv_truncated = ev->argv_truncated;
+	img->incomplete = ev->missing > 0;
+	/*
+	 * The file given to execve: PATH item 0, made absolute.  An empty
+	 * name is an exec of a file descriptor (fexecve, AT_EMPTY_PATH): the
+	 * file is the one that ran.  No PATH record (lost, or rules without
+	 * it): unknown, not guessed.
+	 */
 	if (ev->path0 != NULL && ev->path0[0] != '\0')
 		img->path = path_clean(img->cwd, ev->path0);
-	else if (img->exe != NULL)
+	else if (ev->path0 != NULL && img->exe != NULL)
 		img->path = xstrdup(img->exe);
 	img->serial = ev->serial;
 	img->sec = ev->sec;

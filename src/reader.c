@@ -404,6 +404,9 @@ parse_syscall(struct st_reader *r, auparse_state_t *au, struct st_event *ev)
 			ev->success = strcmp(val, "yes") == 0;
 		else if (strcmp(name, "exit") == 0 && parse_long(val, 10, &l))
 			ev->exit = l;
+		else if (strcmp(name, "items") == 0 && parse_long(val, 10, &l) &&
+		    l >= 0 && l < 1000)
+			ev->items = (long)l;
 		else if (strcmp(name, "a0") == 0 && parse_ulong(val, 16, &u))
 			ev->a0 = u;
 		else if (strcmp(name, "pid") == 0)
@@ -584,7 +587,7 @@ parse_simple(auparse_state_t *au, struct st_event *ev, int type)
 		case AUDIT_PATH:
 			/* Only item 0 matters: the file given to execve. */
 			if (strcmp(name, "item") == 0 && strcmp(val, "0") != 0)
-				return;
+				goto done;
 			if (strcmp(name, "name") == 0 && ev->path0 == NULL)
 				set_str(&ev->path0, val);
 			break;
@@ -613,6 +616,9 @@ parse_simple(auparse_state_t *au, struct st_event *ev, int type)
 			break;
 		}
 	} while (auparse_next_field(au) > 0);
+done:
+	if (type == AUDIT_PATH)
+		ev->npaths++;
 }
 
 static bool
@@ -689,6 +695,7 @@ reader_event(auparse_state_t *au, auparse_cb_event_t type, void *arg)
 		ev->ms = ts->milli;
 		ev->serial = ts->serial;
 		ev->argc = -1;
+		ev->items = -1;
 		ev->enabled = -1;
 		ev->pid = ev->ppid = -1;
 		ev->auid = UINT32_MAX;
@@ -861,6 +868,34 @@ reset:
 	ring_set(g, s, true);
 }
 
+/*
+ * Records lost inside an event.  A full backlog makes the kernel drop
+ * records one by one, before they take a serial number, so no serial goes
+ * missing and only the event's own shape tells: its SYSCALL record counts
+ * the PATH records that follow (items=), and a successful exec always has
+ * EXECVE and CWD records.
+ */
+static void
+check_complete(struct st_reader *r, struct st_event *ev)
+{
+	unsigned missing = 0;
+
+	if (ev->has_syscall && ev->items > 0 && (unsigned long)ev->items >
+	    ev->npaths)
+		missing += (unsigned)ev->items - ev->npaths;
+	if (ev->kind == ST_EV_EXEC) {
+		if (ev->argc < 0)
+			missing++;
+		if (ev->cwd == NULL)
+			missing++;
+	}
+	ev->missing = missing;
+	if (missing > 0) {
+		r->st.records_missing += missing;
+		r->st.incomplete++;
+	}
+}
+
 static void
 reader_release(struct st_reader *r, bool all)
 {
@@ -875,6 +910,7 @@ reader_release(struct st_reader *r, bool all)
 			r->last_sec = ev->sec;
 			r->last_ms = ev->ms;
 		}
+		check_complete(r, ev);
 		finish_argv(r, ev);
 		track_serial(r, ev);
 		r->st.events++;
@@ -882,7 +918,8 @@ reader_release(struct st_reader *r, bool all)
 			r->st.execs++;
 		else if (ev->kind == ST_EV_FORK)
 			r->st.forks++;
-		if (ev->kind == ST_EV_EXEC && (ev->pid < 0 || ev->ppid < 0))
+		if (ev->kind == ST_EV_EXEC && (ev->pid < 0 || ev->ppid < 0) &&
+		    ev->missing == 0)
 			r->st.incomplete++;
 		r->fn(ev, r->arg);
 		st_event_free(ev);

@@ -92,6 +92,7 @@ input_tree(const struct st_analysis *a)
 	add_num(in, "parts_merged", r->parts_merged);
 	add_num(in, "late", r->late);
 	add_num(in, "incomplete", r->incomplete);
+	add_num(in, "records_missing", r->records_missing);
 	add_num(in, "pid_reuse", a->tree.pid_reuse);
 	add_num(in, "recipes", (double)a->nrecipes);
 	add_num(in, "match_errors", a->match_errors);
@@ -150,7 +151,7 @@ finding_tree(const struct st_finding *fd)
 	add_id(o, "euid", fd->euid);
 	add_id(o, "auid", fd->auid);
 	add_str(o, "exe", fd->exe);
-	add_str(o, "file", fd->path);
+	add_str(o, "file", fd->path);	/* null: its PATH record was lost */
 	arr = cJSON_AddArrayToObject(o, "argv");
 	for (i = 0; i < fd->argc; i++) {
 		clean = st_utf8_clean(fd->argv[i]);
@@ -158,6 +159,7 @@ finding_tree(const struct st_finding *fd)
 		free(clean);
 	}
 	cJSON_AddBoolToObject(o, "argv_truncated", fd->argv_truncated);
+	cJSON_AddBoolToObject(o, "incomplete", fd->incomplete);
 	add_str(o, "cwd", fd->cwd);
 	cJSON_AddItemToObject(o, "earlier", programs_tree(fd->earlier,
 	    fd->nearlier));
@@ -193,6 +195,23 @@ st_report_json_tree(const struct st_analysis *a)
 	    NULL : st_severity_name(st_findings_max(fs)));
 	add_num(sum, "listed", (double)fs->n);
 	add_num(sum, "dropped", fs->dropped);
+	if (a->run != NULL) {
+		cJSON *cmd = cJSON_AddObjectToObject(root, "command"), *argv;
+		char *const *p;
+
+		argv = cJSON_AddArrayToObject(cmd, "argv");
+		for (p = a->run_argv; *p != NULL; p++) {
+			char *clean = st_utf8_clean(*p);
+
+			cJSON_AddItemToArray(argv, cJSON_CreateString(clean));
+			free(clean);
+		}
+		add_num(cmd, "pid", a->run->pid);
+		add_num(cmd, "exit_status", a->run->status);
+		cJSON_AddBoolToObject(cmd, "private_daemon",
+		    a->run->private_daemon);
+		add_str(cmd, "notes", a->run->notes);
+	}
 	cJSON_AddItemToObject(root, "input", input_tree(a));
 	arr = cJSON_AddArrayToObject(root, "findings");
 	for (i = 0; i < fs->n; i++)

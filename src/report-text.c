@@ -67,6 +67,26 @@ summary(FILE *f, const struct st_analysis *a)
 		}
 		fputc('\n', f);
 	}
+	if (a->run != NULL) {
+		struct st_buf b = { 0 };
+		size_t argc = 0;
+
+		while (a->run_argv[argc] != NULL)
+			argc++;
+		st_format_argv(&b, a->run_argv, argc, ARGV_SHOWN);
+		fprintf(f, "command: %s\n  pid %ld, exited with status %d; "
+		    "findings are its own and its children's\n",
+		    st_buf_cstr(&b), a->run->pid, a->run->status);
+		fprintf(f, "  audit daemon: %s, pid %ld\n",
+		    a->run->private_daemon ? "a private auditd" : "auditd",
+		    a->run->daemon_pid);
+		if (a->run->notes != NULL) {
+			st_buf_reset(&b);
+			st_escape(&b, a->run->notes, strlen(a->run->notes));
+			fprintf(f, "  %s\n", st_buf_cstr(&b));
+		}
+		st_buf_free(&b);
+	}
 	fputs("input:", f);
 	for (i = 0; i < a->source.n; i++) {
 		fputs(i == 0 ? " " : ", ", f);
@@ -95,6 +115,11 @@ summary(FILE *f, const struct st_analysis *a)
 		fprintf(f, "  %lu events missing: serial numbers skip %lu "
 		    "time%s (events lost or filtered)\n", r->serial_missing,
 		    r->serial_gaps, r->serial_gaps == 1 ? "" : "s");
+	if (r->records_missing > 0)
+		fprintf(f, "  %lu event%s lack %lu record%s the kernel announced "
+		    "(lost to a full backlog?)\n", r->incomplete,
+		    r->incomplete == 1 ? "" : "s", r->records_missing,
+		    r->records_missing == 1 ? "" : "s");
 	if (r->argv_truncated > 0)
 		fprintf(f, "  argv cut short by the kernel in %lu exec%s\n",
 		    r->argv_truncated, r->argv_truncated == 1 ? "" : "s");
@@ -198,6 +223,9 @@ body(FILE *f, const struct st_finding *fd)
 	fputs("\n  cwd      ", f);
 	put_escaped(f, fd->cwd);
 	fputc('\n', f);
+	if (fd->incomplete)
+		fputs("  note     some records of this exec were lost: what is "
+		    "shown is what arrived\n", f);
 	for (i = 0; i < fd->nearlier && i < EARLIER_SHOWN; i++) {
 		fprintf(f, "  %s %s  [", i == 0 ? "earlier " : "        ",
 		    fd->earlier[i].cmdline);

@@ -415,10 +415,231 @@ test_order_and_gaps(void)
 	free(text);
 }
 
+/* "00000" "00001" ... cut to n bytes */
+static char *
+digits(size_t n)
+{
+	struct st_buf b = { 0 };
+	unsigned i;
+
+	for (i = 0; b.len < n; i++)
+		st_buf_addf(&b, "%05u", i);
+	b.d[n] = '\0';
+	return b.d;
+}
+
+/* "w0000 w0001 ..." k words */
+static char *
+words(unsigned k)
+{
+	struct st_buf b = { 0 };
+	unsigned i;
+
+	for (i = 0; i < k; i++)
+		st_buf_addf(&b, "%sw%04u", i ? " " : "", i);
+	return st_buf_steal(&b);
+}
+
+static void
+test_long_args(void)
+{
+	char *text = slurp("real-long-arg.log"), *want;
+	char *d7600 = digits(7600), *d4000 = digits(4000);
+	char *w334 = words(334), *w600 = words(600);
+	const struct snap *s;
+	struct got g;
+
+	feed(text, &g);
+	s = by_serial(&g, 12938);
+	want = xasprintf("/bin/true|%s|end", d7600);
+	ok(s != NULL && strcmp(s->argv, want) == 0 && !s->truncated,
+	    "real long argument: 7600 bytes in three hex chunks over three "
+	    "EXECVE records, joined, not marked cut");
+	free(want);
+	s = by_serial(&g, 12940);
+	want = xasprintf("/bin/true|%s|%s|%s|end", w334, d4000, w600);
+	ok(s != NULL && strcmp(s->argv, want) == 0 && !s->truncated &&
+	    s->nargv == 5, "real long arguments: whole hex, quoted chunks "
+	    "(a2[0]=\"..\"), hex chunks, across records");
+	free(want);
+	got_free(&g);
+	free(text);
+	free(d7600);
+	free(d4000);
+	free(w334);
+	free(w600);
+
+	text = slurp("real-many-args.log");
+	feed(text, &g);
+	s = by_serial(&g, 12969);
+	ok(s != NULL && s->nargv == 1501 && !s->truncated,
+	    "real many arguments: argc=1501 over three EXECVE records");
+	if (s != NULL && s->nargv == 1501) {
+		want = xstrdup(s->argv);
+		ok(strncmp(want, "/bin/true|0|1|2|", 16) == 0 &&
+		    strcmp(want + strlen(want) - 10, "|1498|1499") == 0,
+		    "real many arguments: in order, first to last");
+		free(want);
+	}
+	got_free(&g);
+	free(text);
+}
+
+static void
+test_formats(void)
+{
+	char *text = slurp("real-enriched.log");
+	const struct snap *s;
+	struct got g;
+	size_t i, noded = 0;
+
+	feed(text, &g);
+	s = by_serial(&g, 12998);
+	ok(s != NULL && s->kind == ST_EV_EXEC &&
+	    strcmp(s->argv, "/bin/echo|hello world") == 0,
+	    "real ENRICHED: exec with a hex argument, interpreted part "
+	    "ignored");
+	s = by_serial(&g, 12999);
+	ok(s != NULL && s->kind == ST_EV_FORK && s->exit == 19306,
+	    "real ENRICHED: clone read as a fork");
+	is_int(g.st.malformed, 0, "real ENRICHED: no line malformed");
+	got_free(&g);
+	free(text);
+
+	text = slurp("real-node.log");
+	feed(text, &g);
+	for (i = 0; i < g.n; i++)
+		if (g.v[i].node != NULL && strcmp(g.v[i].node, "ci-runner-7") ==
+		    0)
+			noded++;
+	ok(g.n > 0 && noded == g.n, "real node=: every event carries the "
+	    "node name (%zu of %zu)", noded, g.n);
+	s = by_serial(&g, 13028);
+	ok(s != NULL && s->kind == ST_EV_EXEC &&
+	    strcmp(s->argv, "/bin/echo|hello world") == 0,
+	    "real node=: fields after the prefix parsed");
+	got_free(&g);
+	free(text);
+
+	text = slurp("real-memfd-exec.log");
+	feed(text, &g);
+	s = by_serial(&g, 14087);
+	ok(s != NULL && s->kind == ST_EV_EXEC &&
+	    strcmp(s->sysname, "execveat") == 0 &&
+	    strcmp(s->exe, "/memfd:payload (deleted)") == 0 &&
+	    s->path0 != NULL && s->path0[0] == '\0',
+	    "real memfd exec: execveat, exe decoded from hex, empty path");
+	got_free(&g);
+	free(text);
+}
+
+static void
+test_losses(void)
+{
+	char *text = slurp("real-lost.log");
+	struct got g;
+
+	feed(text, &g);
+	is_int(g.st.serial_missing, 305, "real rate-limit loss: 305 serials "
+	    "missing");
+	is_int(g.st.serial_gaps, 2, "real rate-limit loss: in two holes");
+	is_int(g.st.records_missing, 4, "real rate-limit loss: two execs "
+	    "lack their two PATH records");
+	is_int(g.st.incomplete, 2, "real rate-limit loss: two events "
+	    "incomplete");
+	got_free(&g);
+	free(text);
+
+	text = slurp("real-lost-backlog.log");
+	feed(text, &g);
+	is_int(g.st.serial_missing, 0, "real backlog loss: no serial "
+	    "missing (records are dropped before they are numbered)");
+	is_int(g.st.incomplete, 17, "real backlog loss: yet 17 execs lack "
+	    "records");
+	is_int(g.st.records_missing, 50, "real backlog loss: 50 records "
+	    "announced by items= or owed by an exec never came");
+	got_free(&g);
+	free(text);
+}
+
+/* Reader and process tree together, as the pipeline runs them. */
+struct tree_run {
+	struct st_proctree *t;
+	unsigned long	 order[MAXEV];	/* serials, in release order */
+	size_t		 n;
+};
+
+static void
+apply(struct st_event *ev, void *arg)
+{
+	struct tree_run *tr = arg;
+
+	if (tr->n < MAXEV)
+		tr->order[tr->n++] = ev->serial;
+	st_proctree_apply(tr->t, ev);
+}
+
+static size_t
+position(const struct tree_run *tr, unsigned long serial)
+{
+	size_t i;
+
+	for (i = 0; i < tr->n; i++)
+		if (tr->order[i] == serial)
+			return i;
+	return (size_t)-1;
+}
+
+static void
+test_vfork(void)
+{
+	char *text = slurp("real-vfork.log");
+	struct tree_run tr = { 0 };
+	struct st_reader *r;
+	struct st_proc *p;
+	const char *s, *nl;
+	unsigned long ex;
+	size_t fork_first = 0, linked = 0;
+	int child;
+
+	tr.t = st_proctree_new();
+	r = st_reader_new(apply, &tr);
+	for (s = text; *s != '\0'; s = nl + 1) {
+		nl = strchr(s, '\n');
+		st_reader_line(r, s, (size_t)(nl - s));
+	}
+	st_reader_flush(r);
+	/* pairs (child's exec, parent's vfork): the exec has the lower
+	 * serial, the vfork the earlier (or the same) time */
+	for (ex = 12894; ex <= 12908; ex += 2)
+		if (position(&tr, ex + 1) < position(&tr, ex))
+			fork_first++;
+	is_int(fork_first, 8, "real vfork: every vfork leaves the window "
+	    "before its child's exec, though its serial is higher");
+	for (child = 18513; child <= 18520; child++) {
+		p = st_proctree_find(tr.t, 0, child);
+		if (p != NULL && p->parent != NULL && p->parent->pid == 18512 &&
+		    p->birth == ST_BORN_FORK && p->image != NULL &&
+		    strcmp(p->image->exe, "/usr/bin/true") == 0)
+			linked++;
+	}
+	is_int(linked, 8, "real vfork: each child linked to python, born by "
+	    "vfork, running /usr/bin/true");
+	is_int(st_proctree_stats(tr.t)->pid_reuse, 0, "real vfork: no child "
+	    "mistaken for a reused pid");
+	st_reader_free(r);
+	st_proctree_free(tr.t);
+	free(text);
+}
+
 int
 main(void)
 {
 	test_hex_argument();
+	test_long_args();
+	test_formats();
+	test_losses();
+	test_vfork();
 	test_interleaved();
 	test_garbage();
 	test_split_event();
