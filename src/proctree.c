@@ -230,6 +230,35 @@ learn(struct st_proc *p, const struct st_event *ev)
 	}
 }
 
+/*
+ * Until it execs, a forked child runs its parent's program: it shows the
+ * parent's exec'd argv.  The fork record's own PROCTITLE is the fallback
+ * only (learn()): the kernel caches a task's proctitle at its first
+ * audited syscall and does not refresh it on exec, so a shell that made a
+ * failed execve of PATH search before exec'ing reports the command line of
+ * the process it was forked from for the rest of its life.
+ */
+static void
+inherit(struct st_proc *child, const struct st_proc *parent)
+{
+	const struct st_image *img = parent->image;
+	struct st_buf b = { 0 };
+	size_t i;
+
+	if (child->image != NULL || img == NULL)
+		return;
+	if (child->exe == NULL && img->exe != NULL)
+		child->exe = xstrdup(img->exe);
+	if (child->comm == NULL && img->comm != NULL)
+		child->comm = xstrdup(img->comm);
+	if (child->title == NULL && img->argc > 0) {
+		for (i = 0; i < img->argc; i++)
+			st_buf_add(&b, img->argv[i], strlen(img->argv[i]) + 1);
+		st_buf_addc(&b, '\0');
+		child->title = st_buf_steal(&b);
+	}
+}
+
 /* Normalizes an absolute path: no "//", ".", ".." (symlinks untouched). */
 static char *
 path_clean(const char *cwd, const char *name)
@@ -371,7 +400,7 @@ apply_fork(struct st_proctree *t, struct st_event *ev)
 	} else
 		child = proc_new(t, ev, cpid, ev->pid, ST_BORN_FORK);
 	set_parent(t, child, parent);
-	/* Until it execs, a forked child runs its parent's program. */
+	inherit(child, parent);
 	learn(child, ev);
 	t->st.forks_linked++;
 	return child;

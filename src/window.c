@@ -4,19 +4,23 @@
  * Two things go wrong if events are used in the order libauparse completes
  * them.  First, it yields an event in parts when one of its records comes
  * late; the parts must be merged, and they share (node, time, serial).
- * Second, the kernel writes records when a syscall *returns*: a vfork
- * parent returns only after its child has exec'd, so the child's exec is
- * logged first and would be seen with an unknown parent.  The timestamp,
- * though, is taken when the syscall *enters*, so ordering by time puts the
- * fork first, and at equal times (the clock ticks every 1-4 ms) ordering
- * forks before everything else does the same.
+ * Second, causes can be logged after their effects.  The kernel stamps an
+ * event's time when the syscall enters and numbers it (serial) when its
+ * first record is written, at exit; a vfork parent's syscall returns only
+ * after its child has exec'd, so the child's exec carries the lower serial,
+ * and a subshell's child can be logged before the fork that made the
+ * subshell.  The process tree must see a process created before it acts.
  *
- * So events wait in a binary min-heap keyed by (sec, ms, fork-first,
- * serial), indexed by a map for merging, and leave when the window is full
- * (or at the end of the input).  The window is bounded by a count, not by
- * time: libauparse splits an event precisely when its late record arrives
- * after an event more than 2 s newer, and a time bound would already have
- * let the first part go.
+ * So events wait in a binary min-heap keyed by (time, serial), indexed by
+ * (node, time, serial) for merging and by (node, child pid) for forks, and
+ * leave when the window is full (or at the end of the input).  Within one
+ * process that order is exact (its syscalls are sequential).  Across
+ * processes one rule is enforced: before an event of pid P leaves, a
+ * pending fork that created P (not later in time) leaves first, and the
+ * fork that created its parent before that.  The window is bounded by a
+ * count, not by time: libauparse splits an event precisely when its late
+ * record arrives after an event more than 2 s newer, and a time bound would
+ * already have let the first part go.
  */
 #include "config.h"
 
@@ -24,11 +28,15 @@
 
 #include "steptrail.h"
 
+/* A creating fork's ancestors are released first, at most this deep. */
+#define CHAIN_DEPTH	64
+
 struct st_window {
 	struct st_event	**heap;
 	size_t		  len;
 	size_t		  cap;
-	struct st_map	  byid;
+	struct st_map	  byid;		/* (node, time, serial) -> event */
+	struct st_map	  bychild;	/* (node, child pid) -> fork event */
 	size_t		  max_events;
 };
 
@@ -52,6 +60,7 @@ st_window_free(struct st_window *w)
 		st_event_free(w->heap[i]);
 	free(w->heap);
 	st_map_free(&w->byid);
+	st_map_free(&w->bychild);
 	free(w);
 }
 
@@ -77,19 +86,28 @@ same_event(const struct st_event *ev, unsigned node, time_t sec, unsigned ms,
 	    ev->serial == serial;
 }
 
+static uint64_t
+child_id(unsigned node, long long pid)
+{
+	uint64_t k[2] = { node, (uint64_t)pid };
+
+	return st_hash64(k, sizeof k);
+}
+
+static bool
+later(const struct st_event *a, const struct st_event *b)
+{
+	return a->sec != b->sec ? a->sec > b->sec : a->ms > b->ms;
+}
+
 /* true if a must leave before b */
 static bool
 before(const struct st_event *a, const struct st_event *b)
 {
-	int ra = a->kind == ST_EV_FORK ? 0 : 1;
-	int rb = b->kind == ST_EV_FORK ? 0 : 1;
-
 	if (a->sec != b->sec)
 		return a->sec < b->sec;
 	if (a->ms != b->ms)
 		return a->ms < b->ms;
-	if (ra != rb)
-		return ra < rb;
 	return a->serial < b->serial;
 }
 
@@ -149,6 +167,53 @@ st_window_find(struct st_window *w, unsigned node, time_t sec, unsigned ms,
 	return ev;
 }
 
+/* The earliest pending fork that created each pid is indexed. */
+static void
+index_fork(struct st_window *w, struct st_event *ev)
+{
+	struct st_event *f;
+	uint64_t k;
+
+	if (ev->kind != ST_EV_FORK)
+		return;
+	k = child_id(ev->node, ev->exit);
+	f = st_map_get(&w->bychild, k);
+	if (f == NULL || before(ev, f))
+		st_map_put(&w->bychild, k, ev);
+}
+
+/*
+ * The fork, still waiting, that created ev's process, if it is not later
+ * than ev: it must leave first.
+ */
+static struct st_event *
+creator(struct st_window *w, const struct st_event *ev)
+{
+	struct st_event *f;
+
+	if (ev->pid <= 0)
+		return NULL;
+	f = st_map_get(&w->bychild, child_id(ev->node, ev->pid));
+	if (f == NULL || f == ev || f->node != ev->node ||
+	    f->exit != ev->pid || later(f, ev))
+		return NULL;
+	return f;
+}
+
+/* Takes the event at heap position i out of the heap. */
+static void
+heap_remove(struct st_window *w, size_t i)
+{
+	struct st_event *last;
+
+	if (--w->len == i)
+		return;
+	last = w->heap[w->len];
+	place(w, i, last);
+	sift_up(w, i);
+	sift_down(w, last->win_pos);
+}
+
 void
 st_window_add(struct st_window *w, struct st_event *ev)
 {
@@ -164,33 +229,41 @@ st_window_add(struct st_window *w, struct st_event *ev)
 	 * take later parts of the new one, which then arrive unmerged. */
 	if (st_map_get(&w->byid, id) == NULL)
 		st_map_put(&w->byid, id, ev);
+	index_fork(w, ev);
 }
 
-/* A merged part may have changed the event's kind, hence its order. */
+/* A merged part may have brought the SYSCALL record: a fork now. */
 void
 st_window_rekey(struct st_window *w, struct st_event *ev)
 {
-	sift_up(w, ev->win_pos);
-	sift_down(w, ev->win_pos);
+	index_fork(w, ev);
 }
 
 struct st_event *
 st_window_pop(struct st_window *w, bool all)
 {
-	struct st_event *ev;
+	struct st_event *ev, *f;
 	uint64_t id;
+	int depth;
 
 	if (w->len == 0)
 		return NULL;
 	if (!all && w->len <= w->max_events)
 		return NULL;
 	ev = w->heap[0];
-	if (--w->len > 0) {
-		place(w, 0, w->heap[w->len]);
-		sift_down(w, 0);
+	for (depth = 0; depth < CHAIN_DEPTH; depth++) {
+		if ((f = creator(w, ev)) == NULL)
+			break;
+		ev = f;
 	}
+	heap_remove(w, ev->win_pos);
 	id = event_id(ev->node, ev->sec, ev->ms, ev->serial);
 	if (st_map_get(&w->byid, id) == ev)
 		st_map_del(&w->byid, id);
+	if (ev->kind == ST_EV_FORK) {
+		id = child_id(ev->node, ev->exit);
+		if (st_map_get(&w->bychild, id) == ev)
+			st_map_del(&w->bychild, id);
+	}
 	return ev;
 }

@@ -143,8 +143,10 @@ test_subshell_fork(void)
 
 	exec_(t, 1, 100, 100, 90, "/usr/bin/bash", "/w", "bash", "-e",
 	    "step.sh", NULL);
-	fork_(t, 2, 100, 100, 90, 101, "/usr/bin/bash", "bash\0-e\0step.sh");
-	fork_(t, 3, 100, 101, 100, 102, "/usr/bin/bash", "bash\0-e\0step.sh");
+	/* the kernel's stale PROCTITLE: the process this bash was forked
+	 * from, before it exec'd (see proctree.c inherit()) */
+	fork_(t, 2, 100, 100, 90, 101, "/usr/bin/bash", "runner\0job");
+	fork_(t, 3, 100, 101, 100, 102, "/usr/bin/bash", "runner\0job");
 	p = exec_(t, 4, 100, 102, 101, "/usr/bin/curl", "/w", "curl", "x",
 	    NULL);
 	sub = p->parent;
@@ -156,6 +158,14 @@ test_subshell_fork(void)
 	ok(sub->parent != NULL && sub->parent->pid == 100 &&
 	    sub->parent->image != NULL, "subshell: linked to the step's bash");
 	is_int(sub->birth, ST_BORN_FORK, "subshell: born by fork");
+	{
+		struct st_buf b = { 0 };
+
+		st_proc_cmdline(sub, &b, 0);
+		is_str(b.d, "bash -e step.sh", "subshell: shows its parent's "
+		    "exec'd argv, not the fork record's stale PROCTITLE");
+		st_buf_free(&b);
+	}
 	st_proctree_free(t);
 }
 

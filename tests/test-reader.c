@@ -632,9 +632,50 @@ test_vfork(void)
 	free(text);
 }
 
+/*
+ * bash execs, then forks in the same clock tick; its fork record carries
+ * the kernel's stale PROCTITLE (the process it was forked from).  The
+ * subshells must show bash's argv, which needs the exec applied first.
+ */
+static void
+test_exec_fork_same_tick(void)
+{
+	char *text = slurp("real-exec-fork-same-tick.log");
+	struct tree_run tr = { 0 };
+	struct st_buf b = { 0 };
+	struct st_reader *r;
+	struct st_proc *p;
+	const char *s, *nl;
+
+	tr.t = st_proctree_new();
+	r = st_reader_new(apply, &tr);
+	for (s = text; *s != '\0'; s = nl + 1) {
+		nl = strchr(s, '\n');
+		st_reader_line(r, s, (size_t)(nl - s));
+	}
+	st_reader_flush(r);
+	ok(position(&tr, 24290) < position(&tr, 24291), "real same tick: "
+	    "bash's exec leaves the window before its own fork");
+	p = st_proctree_find(tr.t, 0, 32731);
+	ok(p != NULL && p->parent != NULL && p->parent->pid == 32730 &&
+	    p->parent->parent != NULL && p->parent->parent->pid == 32729,
+	    "real same tick: subshell 32731 -> subshell 32730 -> bash 32729");
+	if (p != NULL) {
+		st_proc_cmdline(p, &b, 0);
+		ok(strncmp(st_buf_cstr(&b), "bash -c ", 8) == 0, "real same "
+		    "tick: the subshells show bash's argv, not the stale "
+		    "PROCTITLE (%s)", b.d);
+	}
+	st_buf_free(&b);
+	st_reader_free(r);
+	st_proctree_free(tr.t);
+	free(text);
+}
+
 int
 main(void)
 {
+	test_exec_fork_same_tick();
 	test_hex_argument();
 	test_long_args();
 	test_formats();
