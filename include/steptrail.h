@@ -27,6 +27,12 @@
 #define ST_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #define ST_NORETURN __attribute__((noreturn))
 
+/* A file compiled into the binary (build-aux/embed-files.sh). */
+struct st_embedded {
+	const char	*file;
+	const char	*text;
+};
+
 /* ---------------------------------------------------------------- util.c */
 
 ST_NORETURN void st_fatal(const char *fmt, ...) ST_PRINTF(1, 2);
@@ -128,6 +134,7 @@ struct st_event {
 	const char	*sysname;	/* static, "" when unknown */
 	bool		 success;
 	long long	 exit;
+	long		 items;		/* PATH records announced, -1: unknown */
 	unsigned long long a0;
 	int		 pid;
 	int		 ppid;
@@ -146,6 +153,8 @@ struct st_event {
 
 	char		*cwd;
 	char		*path0;		/* PATH item=0: what execve was given */
+	unsigned	 npaths;	/* PATH records received */
+	unsigned	 missing;	/* records announced but not received */
 	char		*proctitle;	/* NUL-separated, decoded */
 	size_t		 proctitle_len;
 
@@ -171,6 +180,7 @@ struct st_reader_stats {
 	unsigned long	 parts_merged;
 	unsigned long	 late;
 	unsigned long	 incomplete;
+	unsigned long	 records_missing;	/* lost inside events */
 	unsigned long	 argv_truncated;
 	unsigned long	 serial_missing;	/* serial numbers never seen */
 	unsigned long	 serial_gaps;		/* runs of them */
@@ -219,6 +229,7 @@ struct st_image {
 	char		**argv;
 	size_t		 argc;
 	bool		 argv_truncated;
+	bool		 incomplete;	/* some of its records were lost */
 	unsigned long	 serial;
 	time_t		 sec;
 	unsigned	 ms;
@@ -316,11 +327,7 @@ struct st_recipes {
 	unsigned long	 match_errors;
 };
 
-struct st_builtin_recipe {
-	const char	*file;
-	const char	*text;
-};
-extern const struct st_builtin_recipe st_builtin_recipes[];
+extern const struct st_embedded st_builtin_recipes[];
 
 void	 st_recipes_init(struct st_recipes *);
 void	 st_recipes_free(struct st_recipes *);
@@ -363,6 +370,7 @@ struct st_finding {
 	char		**argv;
 	size_t		 argc;
 	bool		 argv_truncated;
+	bool		 incomplete;	/* records of the exec were lost */
 	struct st_ancestor *anc;
 	size_t		 nanc;
 	bool		 anc_cut;	/* stopped at the depth limit */
@@ -414,11 +422,16 @@ void	 st_source_free(struct st_source *);
 int	 st_source_add(struct st_source *, const char *, char **);
 int	 st_source_add_system(struct st_source *, const char *, char **);
 int	 st_source_read(struct st_source *, struct st_reader *, char **);
+char	*st_source_system_log(void);
 
 /* ------------------------------------------------------------ analyze.c */
 
+struct st_run_result;
 struct st_analysis {
 	struct st_source	 source;
+	long			 root_pid;	/* only its descendants, 0: all */
+	const struct st_run_result *run;	/* steptrail run, or NULL */
+	char			**run_argv;
 	struct st_reader_stats	 reader;
 	struct st_proctree_stats tree;
 	struct st_findings	 findings;
@@ -430,6 +443,136 @@ struct st_analysis {
 void	 st_analysis_init(struct st_analysis *);
 void	 st_analysis_free(struct st_analysis *);
 int	 st_analyze(struct st_analysis *, struct st_recipes *, char **);
+
+/* -------------------------------------------------------------- rules.c */
+
+enum st_rule_kind {
+	ST_RULE_SYSCALL,	/* -a LIST,ACTION ... */
+	ST_RULE_WATCH,		/* -w PATH -p PERMS */
+	ST_RULE_BACKLOG,	/* -b N */
+};
+
+struct audit_rule_data;
+struct st_rule {
+	enum st_rule_kind kind;
+	char		*text;		/* the line, @CI_HOME@ filled in */
+	char		*where;		/* "rules.d/20-steptrail-exec.rules:7" */
+	char		*skip;		/* why it cannot be loaded here */
+	struct audit_rule_data *data;	/* NULL for -b */
+	int		 list;		/* AUDIT_FILTER_EXIT, ... */
+	int		 action;	/* AUDIT_ALWAYS, AUDIT_NEVER */
+	uint32_t	 backlog;
+};
+
+struct st_ruleset {
+	struct st_rule	*v;
+	size_t		 n;
+};
+
+extern const struct st_embedded st_builtin_rules[];
+
+int	 st_rules_parse(struct st_ruleset *, const char *, const char *,
+	    const char *, char **);
+int	 st_rules_load_builtin(struct st_ruleset *, const char *, char **);
+void	 st_rules_print(FILE *, const struct st_ruleset *);
+void	 st_ruleset_free(struct st_ruleset *);
+size_t	 st_rule_size(const struct audit_rule_data *);
+char	*st_rule_key(const struct audit_rule_data *);
+bool	 st_rule_is_ours(const struct audit_rule_data *);
+bool	 st_rule_same(const struct audit_rule_data *,
+	    const struct audit_rule_data *);
+
+/* ------------------------------------------------------------- kaudit.c */
+
+struct st_kstatus {
+	uint32_t	 enabled;	/* 0 off, 1 on, 2 on and locked */
+	uint32_t	 failure;
+	uint32_t	 pid;		/* registered daemon, 0: none */
+	uint32_t	 rate_limit;
+	uint32_t	 backlog_limit;
+	uint32_t	 lost;
+	uint32_t	 backlog;
+	uint32_t	 backlog_wait_time;
+};
+
+struct st_krules {
+	struct audit_rule_data **v;
+	size_t		 n;
+};
+
+int	 st_kaudit_open(char **);
+void	 st_kaudit_close(int);
+int	 st_kaudit_status(int, struct st_kstatus *, char **);
+int	 st_kaudit_rules(int, struct st_krules *, char **);
+void	 st_kaudit_rules_free(struct st_krules *);
+int	 st_kaudit_add(int, struct audit_rule_data *, int, int, bool, char **);
+int	 st_kaudit_delete(int, struct audit_rule_data *, char **);
+int	 st_kaudit_set_enabled(int, uint32_t, char **);
+int	 st_kaudit_set_backlog(int, uint32_t, char **);
+int	 st_kaudit_message(int, const char *, char **);
+
+/* ------------------------------------------------------------ capture.c */
+
+struct st_capture_state {
+	char		*by;		/* "rules install", "run" */
+	char		*when;
+	long		 pid;
+	uint32_t	 enabled;	/* as found */
+	uint32_t	 backlog_limit;
+	long long	 set_enabled;	/* what install set, -1: nothing */
+	long long	 set_backlog;
+	struct st_krules before;	/* every rule loaded before */
+	struct st_krules removed;	/* rules install took out */
+};
+
+struct st_capture_result {
+	unsigned long	 added;
+	unsigned long	 already;
+	unsigned long	 skipped;
+	unsigned long	 removed;
+	bool		 exact;		/* remove: rules as found at install */
+	char		**notes;
+	size_t		 nnotes;
+};
+
+char	*st_ci_home(const char *, char **);
+int	 st_capture_install(const struct st_ruleset *, const char *, bool,
+	    struct st_capture_result *, char **);
+int	 st_capture_remove(struct st_capture_result *, char **);
+int	 st_capture_status(FILE *, const struct st_ruleset *, char **);
+int	 st_capture_state_load(struct st_capture_state *, char **);
+void	 st_capture_state_free(struct st_capture_state *);
+void	 st_capture_result_free(struct st_capture_result *);
+
+/* ------------------------------------------------------------- daemon.c */
+
+struct st_daemon {
+	long		 pid;
+	char		*dir;
+	char		*log;
+	bool		 pidfile_existed;
+};
+
+int	 st_daemon_start(struct st_daemon *, int, char **);
+int	 st_daemon_stop(struct st_daemon *, char **);
+void	 st_daemon_free(struct st_daemon *);
+
+/* ---------------------------------------------------------------- run.c */
+
+struct st_run_result {
+	bool		 ran;		/* the command was started */
+	long		 pid;
+	int		 status;	/* exit status, 128+N: signal N */
+	char		*log;		/* the captured records */
+	unsigned long long bytes;
+	bool		 private_daemon;
+	long		 daemon_pid;
+	char		*notes;		/* what went wrong on the way */
+};
+
+int	 st_run(const struct st_ruleset *, char **, const char *,
+	    struct st_run_result *, char **);
+void	 st_run_result_free(struct st_run_result *);
 
 /* ------------------------------------------------------------- report.c */
 

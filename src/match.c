@@ -601,7 +601,7 @@ st_recipes_load_path(struct st_recipes *rs, const char *path, char **cause)
 int
 st_recipes_load_builtin(struct st_recipes *rs, char **cause)
 {
-	const struct st_builtin_recipe *b;
+	const struct st_embedded *b;
 
 	for (b = st_builtin_recipes; b->file != NULL; b++)
 		if (st_recipes_load_text(rs, b->file, b->text, strlen(b->text),
