@@ -15,6 +15,7 @@
 #include "steptrail.h"
 
 struct pipeline {
+	long			 root_pid;
 	struct st_proctree	*tree;
 	struct st_recipes	*rs;
 	struct st_findings	*fs;
@@ -29,6 +30,18 @@ on_hit(const struct st_recipe *r, const struct st_alt *alt, void *arg)
 	st_findings_add(pl->fs, r, alt, pl->cur);
 }
 
+/* Is p root, or one of its descendants (node 0: a local run)? */
+static bool
+descends(const struct st_proc *p, long root)
+{
+	size_t n = 0;
+
+	for (; p != NULL && n < 100000; p = p->parent, n++)
+		if (p->pid == root && p->node == 0)
+			return true;
+	return false;
+}
+
 static void
 on_event(struct st_event *ev, void *arg)
 {
@@ -38,6 +51,10 @@ on_event(struct st_event *ev, void *arg)
 	p = st_proctree_apply(pl->tree, ev);
 	if (p == NULL || ev->kind != ST_EV_EXEC)
 		return;
+	if (pl->root_pid > 0 && !descends(p, pl->root_pid)) {
+		st_proctree_trim(p);
+		return;
+	}
 	pl->cur = p;
 	st_match_exec(pl->rs, p, on_hit, pl);
 	pl->cur = NULL;
@@ -58,7 +75,7 @@ st_analysis_free(struct st_analysis *a)
 	st_source_free(&a->source);
 	st_findings_free(&a->findings);
 	free(a->reader.malformed_first);
-	memset(a, 0, sizeof *a);
+	memset(a, 0, sizeof *a);	/* run and run_argv are the caller's */
 }
 
 /*
@@ -74,6 +91,7 @@ st_analyze(struct st_analysis *a, struct st_recipes *rs, char **cause)
 	int rc;
 
 	pl.tree = st_proctree_new();
+	pl.root_pid = a->root_pid;
 	pl.rs = rs;
 	pl.fs = &a->findings;
 	r = st_reader_new(on_event, &pl);

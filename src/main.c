@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@ enum exit_code {
 	EXIT_USAGE = 2,		/* bad arguments or recipes */
 	EXIT_INPUT = 3,		/* an input could not be read */
 	EXIT_OUTPUT = 4,	/* the report could not be written */
+	EXIT_ENV = 5,		/* not root, no kernel audit, no daemon, ... */
 };
 
 struct command {
@@ -27,6 +29,9 @@ struct command {
 };
 
 static int	cmd_analyze(int, char **);
+static int	cmd_rules(int, char **);
+static int	cmd_run(int, char **);
+static int	load_rules(struct st_ruleset *, const char *, char **);
 static int	cmd_recipes(int, char **);
 static int	cmd_version(int, char **);
 static int	cmd_help(int, char **);
@@ -34,6 +39,10 @@ static int	cmd_help(int, char **);
 static const struct command commands[] = {
 	{ "analyze", cmd_analyze, "read audit logs, rebuild process trees, "
 	    "report findings" },
+	{ "run", cmd_run, "run a command under audit and report what it "
+	    "executed" },
+	{ "rules", cmd_rules, "install, remove, check or print the audit "
+	    "rules" },
 	{ "recipes", cmd_recipes, "list (and check) the detection recipes" },
 	{ "version", cmd_version, "print the version" },
 	{ "help", cmd_help, "this text" },
@@ -95,7 +104,7 @@ struct recipe_opts {
 };
 
 static int
-load_recipes(struct st_recipes *rs, const struct recipe_opts *ro)
+load_recipe_set(struct st_recipes *rs, const struct recipe_opts *ro)
 {
 	char *cause = NULL;
 	size_t i;
@@ -128,57 +137,121 @@ enum {
 	OPT_FAIL_ON = 256,
 	OPT_NO_BUILTIN,
 	OPT_LOG,
+	OPT_USER,
 };
+
+/* What analyze and run share: recipes, and how the report is made. */
+struct report_opts {
+	const struct st_format	*fmt;
+	const char		*output;
+	int			 fail_on;
+	struct recipe_opts	 ro;
+};
+
+#define REPORT_LONGOPTS \
+	{ "format", required_argument, NULL, 'f' }, \
+	{ "output", required_argument, NULL, 'o' }, \
+	{ "fail-on", required_argument, NULL, OPT_FAIL_ON }, \
+	{ "recipes", required_argument, NULL, 'r' }, \
+	{ "no-builtin", no_argument, NULL, OPT_NO_BUILTIN }
+
+/* 1 if c was one of the report options, -1 if its value is bad, else 0. */
+static int
+report_option(struct report_opts *o, int c)
+{
+	switch (c) {
+	case 'f':
+		if ((o->fmt = st_format_find(optarg)) == NULL) {
+			warnx("unknown format \"%s\" (see --help)", optarg);
+			return -1;
+		}
+		return 1;
+	case 'o':
+		o->output = optarg;
+		return 1;
+	case OPT_FAIL_ON:
+		if ((o->fail_on = st_severity_parse(optarg)) < 0) {
+			warnx("--fail-on: \"%s\" is not low, medium, high, "
+			    "critical or none", optarg);
+			return -1;
+		}
+		return 1;
+	case 'r':
+		add_recipe_path(&o->ro, optarg);
+		return 1;
+	case OPT_NO_BUILTIN:
+		o->ro.no_builtin = true;
+		return 1;
+	}
+	return 0;
+}
+
+static void
+report_opts_init(struct report_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->fmt = st_format_find("text");
+	o->fail_on = ST_SEV_HIGH;
+}
+
+/* Writes the report where asked; EXIT_OUTPUT after reporting a failure. */
+static int
+write_report(const struct report_opts *o, const struct st_analysis *a)
+{
+	char *cause = NULL;
+	FILE *out = stdout;
+	int rc = EXIT_CLEAN;
+
+	if (o->output != NULL && (out = fopen(o->output, "w")) == NULL) {
+		warnx("%s: %s", o->output, strerror(errno));
+		return EXIT_OUTPUT;
+	}
+	if (o->fmt->write(out, a, &cause) != 0 || fflush(out) != 0 ||
+	    ferror(out)) {
+		warnx("cannot write the report: %s", cause != NULL ? cause :
+		    strerror(errno));
+		rc = EXIT_OUTPUT;
+	}
+	if (out != stdout && fclose(out) != 0 && rc == EXIT_CLEAN) {
+		warnx("%s: %s", o->output, strerror(errno));
+		rc = EXIT_OUTPUT;
+	}
+	free(cause);
+	return rc;
+}
+
+static bool
+fails(const struct report_opts *o, const struct st_analysis *a)
+{
+	return o->fail_on != ST_SEV_NONE &&
+	    st_findings_max(&a->findings) >= (enum st_severity)o->fail_on;
+}
 
 static int
 cmd_analyze(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
-		{ "recipes", required_argument, NULL, 'r' },
-		{ "no-builtin", no_argument, NULL, OPT_NO_BUILTIN },
+		REPORT_LONGOPTS,
 		{ "log", required_argument, NULL, OPT_LOG },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct st_format *fmt = st_format_find("text");
-	struct recipe_opts ro = { 0 };
+	struct report_opts o;
 	struct st_analysis a;
 	struct st_recipes rs;
-	const char *output = NULL, *log = NULL;
+	const char *log = NULL;
 	char *cause = NULL;
-	FILE *out = stdout;
-	int c, fail_on = ST_SEV_HIGH, rc = EXIT_USAGE, i;
+	int c, rc = EXIT_USAGE, i;
 
+	report_opts_init(&o);
 	st_analysis_init(&a);
 	memset(&rs, 0, sizeof rs);
 	while ((c = getopt_long(argc, argv, "f:o:r:h", longopts, NULL)) != -1) {
+		if ((i = report_option(&o, c)) < 0)
+			goto out;
+		if (i > 0)
+			continue;
 		switch (c) {
-		case 'f':
-			if ((fmt = st_format_find(optarg)) == NULL) {
-				warnx("unknown format \"%s\" (see steptrail "
-				    "analyze --help)", optarg);
-				goto out;
-			}
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case OPT_FAIL_ON:
-			if ((fail_on = st_severity_parse(optarg)) < 0) {
-				warnx("--fail-on: \"%s\" is not low, medium, "
-				    "high, critical or none", optarg);
-				goto out;
-			}
-			break;
-		case 'r':
-			add_recipe_path(&ro, optarg);
-			break;
-		case OPT_NO_BUILTIN:
-			ro.no_builtin = true;
-			break;
 		case OPT_LOG:
 			log = optarg;
 			break;
@@ -191,57 +264,378 @@ cmd_analyze(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (load_recipes(&rs, &ro) != 0)
+	if (load_recipe_set(&rs, &o.ro) != 0)
 		goto out;
 
 	rc = EXIT_INPUT;
-	if (optind == argc) {
-		if (st_source_add_system(&a.source, log, &cause) != 0)
-			goto fail;
-	}
+	if (optind == argc &&
+	    st_source_add_system(&a.source, log, &cause) != 0)
+		goto fail;
 	for (i = optind; i < argc; i++)
 		if (st_source_add(&a.source, argv[i], &cause) != 0)
 			goto fail;
-
-	if (output != NULL && (out = fopen(output, "w")) == NULL) {
-		warnx("%s: %s", output, strerror(errno));
-		rc = EXIT_OUTPUT;
-		goto out;
-	}
 	if (st_analyze(&a, &rs, &cause) != 0) {
 		warnx("%s", cause);	/* reported; the analysis goes on */
 		free(cause);
 		cause = NULL;
 	}
-	if (fmt->write(out, &a, &cause) != 0 || fflush(out) != 0 ||
-	    ferror(out)) {
-		warnx("cannot write the report: %s", cause != NULL ? cause :
-		    strerror(errno));
-		rc = EXIT_OUTPUT;
+	if ((rc = write_report(&o, &a)) != EXIT_CLEAN)
 		goto out;
-	}
 	if (a.input_failed)
 		rc = EXIT_INPUT;
-	else if (fail_on != ST_SEV_NONE &&
-	    st_findings_max(&a.findings) >= (enum st_severity)fail_on)
-		rc = EXIT_FINDINGS;
 	else
-		rc = EXIT_CLEAN;
+		rc = fails(&o, &a) ? EXIT_FINDINGS : EXIT_CLEAN;
 	goto out;
 fail:
 	warnx("%s", cause);
 out:
 	free(cause);
-	if (out != stdout && out != NULL && fclose(out) != 0 &&
-	    rc != EXIT_OUTPUT) {
-		warnx("%s: %s", output, strerror(errno));
-		rc = EXIT_OUTPUT;
-	}
-	free(ro.paths);
+	free(o.ro.paths);
 	st_analysis_free(&a);
 	st_recipes_free(&rs);
 	return rc;
 }
+
+/* ------------------------------------------------------------- run */
+
+static void
+usage_run(FILE *f)
+{
+	fputs("usage: steptrail run [options] -- COMMAND [ARG...]\n"
+	    "\n"
+	    "Runs COMMAND under kernel audit (as root), then reports what it "
+	    "and its\nchildren executed.  Uses the registered auditd, or starts "
+	    "a private one;\ninstalls steptrail's rules for the run unless "
+	    "they are; afterwards puts\nback everything it changed.\n"
+	    "\n"
+	    "      --log FILE       keep the captured audit records in FILE\n"
+	    "      --user NAME      the CI user (see steptrail rules --help)\n"
+	    "  -f, --format FMT     text or json\n"
+	    "  -o, --output FILE    write the report to FILE\n"
+	    "      --fail-on SEV    exit 1 on a finding at or above SEV "
+	    "(default high)\n"
+	    "  -r, --recipes PATH   also load recipes from PATH\n"
+	    "      --no-builtin     do not load the built-in recipes\n"
+	    "\n"
+	    "Exit: COMMAND's status if it failed (128+N if killed by signal "
+	    "N); else\n1 on findings at or above --fail-on, 0 if none; 2 "
+	    "usage, 5 environment\n(not root, no kernel audit, no auditd).\n",
+	    f);
+}
+
+static int
+cmd_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		REPORT_LONGOPTS,
+		{ "log", required_argument, NULL, OPT_LOG },
+		{ "user", required_argument, NULL, OPT_USER },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct report_opts o;
+	struct st_run_result res;
+	struct st_analysis a;
+	struct st_recipes rs;
+	struct st_ruleset rules;
+	const char *keep = NULL, *user = NULL;
+	char *cause = NULL, *home = NULL;
+	int c, i, rc = EXIT_USAGE;
+
+	report_opts_init(&o);
+	st_analysis_init(&a);
+	memset(&rs, 0, sizeof rs);
+	memset(&rules, 0, sizeof rules);
+	memset(&res, 0, sizeof res);
+	/* "+": options stop at the command, whose own options are its own */
+	while ((c = getopt_long(argc, argv, "+f:o:r:h", longopts, NULL)) !=
+	    -1) {
+		if ((i = report_option(&o, c)) < 0)
+			goto out;
+		if (i > 0)
+			continue;
+		switch (c) {
+		case OPT_LOG:
+			keep = optarg;
+			break;
+		case OPT_USER:
+			user = optarg;
+			break;
+		case 'h':
+			usage_run(stdout);
+			rc = EXIT_CLEAN;
+			goto out;
+		default:
+			usage_run(stderr);
+			goto out;
+		}
+	}
+	if (optind == argc) {
+		warnx("run: no command (steptrail run -- COMMAND ...)");
+		usage_run(stderr);
+		goto out;
+	}
+	if (load_recipe_set(&rs, &o.ro) != 0 ||
+	    load_rules(&rules, user, &home) != 0)
+		goto out;
+
+	if (st_run(&rules, argv + optind, keep, &res, &cause) != 0) {
+		warnx("run: %s", cause);
+		if (res.notes != NULL)
+			fputs(res.notes, stderr);
+		rc = res.ran ? (res.status != 0 ? res.status : EXIT_ENV) :
+		    EXIT_ENV;
+		goto out;
+	}
+	a.run = &res;
+	a.run_argv = argv + optind;
+	a.root_pid = res.pid;
+	if (st_source_add(&a.source, res.log, &cause) != 0 ||
+	    st_analyze(&a, &rs, &cause) != 0) {
+		warnx("run: the captured records: %s", cause);
+		free(cause);
+		cause = NULL;
+	}
+	if ((rc = write_report(&o, &a)) != EXIT_CLEAN)
+		goto out;
+	if (res.status != 0)
+		rc = res.status;
+	else if (a.input_failed)
+		rc = EXIT_INPUT;
+	else
+		rc = fails(&o, &a) ? EXIT_FINDINGS : EXIT_CLEAN;
+out:
+	if (keep == NULL && res.log != NULL)
+		unlink(res.log);
+	free(cause);
+	free(home);
+	free(o.ro.paths);
+	st_run_result_free(&res);
+	st_analysis_free(&a);
+	st_recipes_free(&rs);
+	st_ruleset_free(&rules);
+	return rc;
+}
+
+/* ------------------------------------------------------------ rules */
+
+static int	rules_install(int, char **);
+static int	rules_remove(int, char **);
+static int	rules_status(int, char **);
+static int	rules_print(int, char **);
+
+static const struct command rules_commands[] = {
+	{ "install", rules_install, "load steptrail's rules into the kernel "
+	    "(saving what was there)" },
+	{ "remove", rules_remove, "remove them and restore what was there" },
+	{ "status", rules_status, "is audit on, which daemon, which of our "
+	    "rules are loaded" },
+	{ "print", rules_print, "print the rule files (for augenrules)" },
+};
+
+static void
+usage_rules(FILE *f)
+{
+	size_t i;
+
+	fputs("usage: steptrail rules COMMAND [--user NAME]\n\n", f);
+	for (i = 0; i < sizeof rules_commands / sizeof rules_commands[0]; i++)
+		fprintf(f, "  %-8s %s\n", rules_commands[i].name,
+		    rules_commands[i].summary);
+	fputs("\n  --user NAME        the CI user whose ~/.ssh/authorized_keys "
+	    "is watched\n                     (default: $SUDO_USER, the login "
+	    "user, or runner)\n"
+	    "  --without-daemon   install: even if no audit daemon is "
+	    "registered\n\n"
+	    "Exit: 0 done (status: capturing everything), 1 status: something "
+	    "is\nmissing, 2 usage, 5 not root, no kernel audit, rules locked, "
+	    "no daemon.\n", f);
+}
+
+static int
+cmd_rules(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		usage_rules(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_CLEAN;
+	}
+	for (i = 0; i < sizeof rules_commands / sizeof rules_commands[0]; i++)
+		if (strcmp(argv[1], rules_commands[i].name) == 0)
+			return rules_commands[i].run(argc - 1, argv + 1);
+	warnx("rules: unknown command \"%s\"", argv[1]);
+	usage_rules(stderr);
+	return EXIT_USAGE;
+}
+
+/* Options shared by the rules commands; returns -1 on a usage error. */
+static int
+rules_options(int argc, char **argv, const char **user, bool *no_daemon)
+{
+	static const struct option longopts[] = {
+		{ "user", required_argument, NULL, 'u' },
+		{ "without-daemon", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "u:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'u':
+			*user = optarg;
+			break;
+		case 'n':
+			if (no_daemon == NULL)
+				goto bad;
+			*no_daemon = true;
+			break;
+		case 'h':
+			usage_rules(stdout);
+			return 1;
+		default:
+			goto bad;
+		}
+	}
+	if (optind == argc)
+		return 0;
+	warnx("rules %s: unexpected argument \"%s\"", argv[0], argv[optind]);
+bad:
+	usage_rules(stderr);
+	return -1;
+}
+
+/* The built-in rules for the CI user; -1 after reporting an error. */
+static int
+load_rules(struct st_ruleset *rs, const char *user, char **home)
+{
+	char *cause = NULL;
+
+	memset(rs, 0, sizeof *rs);
+	*home = st_ci_home(user, &cause);
+	if (*home == NULL && cause != NULL) {
+		warnx("--user: %s", cause);
+		free(cause);
+		return -1;
+	}
+	if (st_rules_load_builtin(rs, *home, &cause) != 0) {
+		warnx("%s", cause);
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+print_notes(const struct st_capture_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->nnotes; i++)
+		printf("  %s\n", res->notes[i]);
+}
+
+static int
+rules_install(int argc, char **argv)
+{
+	struct st_capture_result res;
+	struct st_ruleset rs;
+	const char *user = NULL;
+	char *home = NULL, *cause = NULL;
+	bool no_daemon = false;
+	int rc;
+
+	if ((rc = rules_options(argc, argv, &user, &no_daemon)) != 0)
+		return rc > 0 ? EXIT_CLEAN : EXIT_USAGE;
+	if (load_rules(&rs, user, &home) != 0)
+		return EXIT_USAGE;
+	if (st_capture_install(&rs, "rules install", !no_daemon, &res,
+	    &cause) != 0) {
+		warnx("rules install: %s", cause);
+		rc = EXIT_ENV;
+	} else {
+		printf("steptrail: %lu rules loaded, %lu were already, %lu "
+		    "skipped\n", res.added, res.already, res.skipped);
+		print_notes(&res);
+		rc = EXIT_CLEAN;
+	}
+	free(cause);
+	free(home);
+	st_capture_result_free(&res);
+	st_ruleset_free(&rs);
+	return rc;
+}
+
+static int
+rules_remove(int argc, char **argv)
+{
+	struct st_capture_result res;
+	const char *user = NULL;
+	char *cause = NULL;
+	int rc;
+
+	if ((rc = rules_options(argc, argv, &user, NULL)) != 0)
+		return rc > 0 ? EXIT_CLEAN : EXIT_USAGE;
+	if (st_capture_remove(&res, &cause) != 0) {
+		warnx("rules remove: %s", cause);
+		rc = EXIT_ENV;
+	} else {
+		printf("steptrail: %lu rules removed%s\n", res.removed,
+		    res.exact ? "; the audit rules are as they were found" :
+		    "");
+		print_notes(&res);
+		rc = EXIT_CLEAN;
+	}
+	free(cause);
+	st_capture_result_free(&res);
+	return rc;
+}
+
+static int
+rules_status(int argc, char **argv)
+{
+	struct st_ruleset rs;
+	const char *user = NULL;
+	char *home = NULL, *cause = NULL;
+	int rc;
+
+	if ((rc = rules_options(argc, argv, &user, NULL)) != 0)
+		return rc > 0 ? EXIT_CLEAN : EXIT_USAGE;
+	if (load_rules(&rs, user, &home) != 0)
+		return EXIT_USAGE;
+	rc = st_capture_status(stdout, &rs, &cause);
+	if (rc < 0) {
+		warnx("rules status: %s", cause);
+		rc = EXIT_ENV;
+	}
+	free(cause);
+	free(home);
+	st_ruleset_free(&rs);
+	return rc;
+}
+
+static int
+rules_print(int argc, char **argv)
+{
+	struct st_ruleset rs;
+	const char *user = NULL;
+	char *home = NULL;
+	int rc;
+
+	if ((rc = rules_options(argc, argv, &user, NULL)) != 0)
+		return rc > 0 ? EXIT_CLEAN : EXIT_USAGE;
+	/* parsed first, so that what is printed is known to load */
+	if (load_rules(&rs, user, &home) != 0)
+		return EXIT_USAGE;
+	st_rules_print(stdout, &rs);
+	free(home);
+	st_ruleset_free(&rs);
+	return EXIT_CLEAN;
+}
+
+/* ---------------------------------------------------------- recipes */
 
 static int
 cmd_recipes(int argc, char **argv)
@@ -281,7 +675,7 @@ cmd_recipes(int argc, char **argv)
 		warnx("recipes: unexpected argument \"%s\"", argv[optind]);
 		goto out;
 	}
-	if (load_recipes(&rs, &ro) != 0)
+	if (load_recipe_set(&rs, &ro) != 0)
 		goto out;
 	for (i = 0; i < rs.n; i++) {
 		r = &rs.v[i];

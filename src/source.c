@@ -120,6 +120,15 @@ configured_log(void)
 	return NULL;
 }
 
+/* The current log of the system trail. */
+char *
+st_source_system_log(void)
+{
+	char *conf = configured_log();
+
+	return conf != NULL ? conf : xstrdup(DEFAULT_LOG);
+}
+
 static bool
 exists(const char *path)
 {
