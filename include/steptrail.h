@@ -237,6 +237,16 @@ struct st_image {
 	char		*key;
 };
 
+/* How a process was given its build step (steps.c). */
+enum st_attrib {
+	ST_ATTR_NONE = 0,	/* outside any step */
+	ST_ATTR_TREE,		/* its ancestry leads to a step's root */
+	ST_ATTR_MARKER,		/* a `steptrail step` marker of an ancestor */
+	ST_ATTR_TIME,		/* ancestry cut: the step running at the time */
+};
+
+struct st_step;
+
 enum st_birth {
 	ST_BORN_SEEN,		/* first seen in some syscall record */
 	ST_BORN_FORK,		/* its clone/fork/vfork record was seen */
@@ -259,7 +269,10 @@ struct st_proc {
 	time_t		 sec;
 	unsigned	 ms;
 	unsigned long	 serial;
-	void		*step;		/* steps.c */
+	struct st_step	*step;		/* steps.c: the step that started it */
+	enum st_attrib	 step_by;
+	bool		 attributed;
+	struct st_step	*marker;	/* a shell's current marker step */
 };
 
 struct st_proctree_stats {
@@ -277,12 +290,78 @@ struct st_proctree *st_proctree_new(void);
 void	 st_proctree_free(struct st_proctree *);
 struct st_proc *st_proctree_apply(struct st_proctree *, struct st_event *);
 struct st_proc *st_proctree_find(struct st_proctree *, unsigned, int);
+struct st_proc *st_proctree_get(struct st_proctree *,
+	    const struct st_event *, int);
 void	 st_proctree_trim(struct st_proc *);
 const struct st_proctree_stats *st_proctree_stats(const struct st_proctree *);
 struct st_proc *st_proc_ref(struct st_proc *);
 void	 st_proc_unref(struct st_proc *);
 const char *st_proc_exe(const struct st_proc *);
 void	 st_proc_cmdline(const struct st_proc *, struct st_buf *, size_t);
+
+/* --------------------------------------------------------------- steps.c */
+
+enum st_step_kind {
+	ST_STEP_RUN,		/* GitHub: bash -e _temp/<uuid>.sh */
+	ST_STEP_ACTION,		/* GitHub: node _actions/OWNER/REPO/REF/... */
+	ST_STEP_DOCKER,		/* GitHub: docker ... */
+	ST_STEP_RUNNER,		/* GitHub: another child of Runner.Worker */
+	ST_STEP_GITLAB,		/* GitLab Runner stage */
+	ST_STEP_JENKINS,	/* Jenkins durable task (sh step) */
+	ST_STEP_MARKER,		/* steptrail step NAME */
+};
+
+struct st_step {
+	unsigned	 number;	/* in the order steps started */
+	enum st_step_kind kind;
+	char		*name;
+	char		*detail;	/* script or action entry point */
+	unsigned	 node;
+	int		 pid;		/* its root process (the marker's shell) */
+	time_t		 sec;		/* start */
+	unsigned	 ms;
+	time_t		 last_sec;	/* its last event seen */
+	unsigned	 last_ms;
+	unsigned long	 processes;
+	unsigned long	 execs;
+	unsigned long	 by_time;	/* processes given it by time */
+	unsigned long	 by_severity[5];
+	unsigned	 listed;	/* number in the --steps list, 0: none */
+	const char	*named_by;	/* "time", "order", NULL: not listed */
+};
+
+/* A step of the job's step list (--steps FILE). */
+struct st_api_step {
+	unsigned	 number;
+	char		*name;
+	time_t		 start;
+	time_t		 end;
+	bool		 timed;
+	bool		 used;
+};
+
+struct st_steps {
+	struct st_step	**v;
+	size_t		 n;
+	struct st_step	*latest;	/* the step started last */
+	unsigned	 ngitlab;
+	unsigned	 njenkins;
+	unsigned long	 markers;
+	struct st_api_step *api;
+	size_t		 napi;
+	unsigned long	 outside_processes;
+	unsigned long	 outside_execs;
+	unsigned long	 outside_by_severity[5];
+};
+
+void	 st_steps_init(struct st_steps *);
+void	 st_steps_free(struct st_steps *);
+int	 st_steps_load_list(struct st_steps *, const char *, char **);
+void	 st_steps_apply(struct st_steps *, struct st_proctree *,
+	    struct st_proc *, const struct st_event *);
+void	 st_steps_finish(struct st_steps *);
+const char *st_step_kind_name(enum st_step_kind);
+const char *st_attrib_name(enum st_attrib);
 
 /* --------------------------------------------------------------- match.c */
 
@@ -354,6 +433,8 @@ struct st_ancestor {
 
 struct st_finding {
 	const struct st_recipe *recipe;
+	const struct st_step *step;	/* NULL: outside any step */
+	enum st_attrib	 step_by;
 	enum st_severity severity;
 	enum st_severity group_severity; /* highest on the same exec */
 	char		*matched;	/* which fields matched */
@@ -394,8 +475,8 @@ struct st_findings {
 
 void	 st_findings_init(struct st_findings *);
 void	 st_findings_free(struct st_findings *);
-void	 st_findings_add(struct st_findings *, const struct st_recipe *,
-	    const struct st_alt *, struct st_proc *);
+void	 st_findings_add(struct st_findings *, struct st_steps *,
+	    const struct st_recipe *, const struct st_alt *, struct st_proc *);
 void	 st_findings_sort(struct st_findings *);
 bool	 st_finding_same_exec(const struct st_finding *,
 	    const struct st_finding *);
@@ -424,11 +505,29 @@ int	 st_source_add_system(struct st_source *, const char *, char **);
 int	 st_source_read(struct st_source *, struct st_reader *, char **);
 char	*st_source_system_log(void);
 
+/* ----------------------------------------------------------------- ci.c */
+
+struct st_ci {
+	const char	*system;	/* "GitHub Actions", ... */
+	char		*repository;
+	char		*commit;
+	char		*ref;
+	char		*workflow;
+	char		*job;
+	char		*run;
+	char		*url;
+};
+
+int	 st_ci_from_env(struct st_ci *);
+void	 st_ci_free(struct st_ci *);
+
 /* ------------------------------------------------------------ analyze.c */
 
 struct st_run_result;
 struct st_analysis {
 	struct st_source	 source;
+	struct st_steps		 steps;
+	struct st_ci		*ci;		/* CI context, or NULL */
 	long			 root_pid;	/* only its descendants, 0: all */
 	const struct st_run_result *run;	/* steptrail run, or NULL */
 	char			**run_argv;

@@ -17,6 +17,7 @@
 struct pipeline {
 	long			 root_pid;
 	struct st_proctree	*tree;
+	struct st_steps		*steps;
 	struct st_recipes	*rs;
 	struct st_findings	*fs;
 	struct st_proc		*cur;
@@ -27,7 +28,7 @@ on_hit(const struct st_recipe *r, const struct st_alt *alt, void *arg)
 {
 	struct pipeline *pl = arg;
 
-	st_findings_add(pl->fs, r, alt, pl->cur);
+	st_findings_add(pl->fs, pl->steps, r, alt, pl->cur);
 }
 
 /* Is p root, or one of its descendants (node 0: a local run)? */
@@ -49,6 +50,7 @@ on_event(struct st_event *ev, void *arg)
 	struct st_proc *p;
 
 	p = st_proctree_apply(pl->tree, ev);
+	st_steps_apply(pl->steps, pl->tree, p, ev);
 	if (p == NULL || ev->kind != ST_EV_EXEC)
 		return;
 	if (pl->root_pid > 0 && !descends(p, pl->root_pid)) {
@@ -66,6 +68,7 @@ st_analysis_init(struct st_analysis *a)
 {
 	memset(a, 0, sizeof *a);
 	st_source_init(&a->source);
+	st_steps_init(&a->steps);
 	st_findings_init(&a->findings);
 }
 
@@ -74,6 +77,7 @@ st_analysis_free(struct st_analysis *a)
 {
 	st_source_free(&a->source);
 	st_findings_free(&a->findings);
+	st_steps_free(&a->steps);
 	free(a->reader.malformed_first);
 	memset(a, 0, sizeof *a);	/* run and run_argv are the caller's */
 }
@@ -91,6 +95,7 @@ st_analyze(struct st_analysis *a, struct st_recipes *rs, char **cause)
 	int rc;
 
 	pl.tree = st_proctree_new();
+	pl.steps = &a->steps;
 	pl.root_pid = a->root_pid;
 	pl.rs = rs;
 	pl.fs = &a->findings;
@@ -105,6 +110,7 @@ st_analyze(struct st_analysis *a, struct st_recipes *rs, char **cause)
 	a->nrecipes = rs->n;
 	a->match_errors = rs->match_errors;
 	a->input_failed = rc != 0;
+	st_steps_finish(&a->steps);
 	st_findings_sort(&a->findings);
 
 	st_reader_free(r);

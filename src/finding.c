@@ -89,8 +89,10 @@ finding_hash(const struct st_recipe *r, const struct st_proc *p)
 {
 	const struct st_image *img = p->image;
 	uint64_t h = st_hash64(r->name, strlen(r->name));
+	uint64_t step = p->step != NULL ? p->step->number : 0;
 	size_t i;
 
+	h ^= st_hash64(&step, sizeof step);
 	hash_str(&h, st_node_name(p->node));
 	hash_str(&h, img->exe);
 	hash_str(&h, img->cwd);
@@ -114,7 +116,8 @@ same_finding(const struct st_finding *f, const struct st_recipe *r,
 	const struct st_image *img = p->image;
 	size_t i;
 
-	if (f->recipe != r || f->node != p->node || !streq(f->exe, img->exe) ||
+	if (f->recipe != r || f->step != p->step || f->node != p->node ||
+	    !streq(f->exe, img->exe) ||
 	    !streq(f->cwd, img->cwd) || f->argc != img->argc ||
 	    f->argv_truncated)
 		return false;
@@ -196,8 +199,8 @@ copy_earlier(struct st_finding *f, const struct st_proc *p)
 }
 
 void
-st_findings_add(struct st_findings *fs, const struct st_recipe *r,
-    const struct st_alt *alt, struct st_proc *p)
+st_findings_add(struct st_findings *fs, struct st_steps *ss,
+    const struct st_recipe *r, const struct st_alt *alt, struct st_proc *p)
 {
 	const struct st_image *img = p->image;
 	struct st_finding *f;
@@ -208,6 +211,10 @@ st_findings_add(struct st_findings *fs, const struct st_recipe *r,
 	if (img == NULL)
 		return;		/* recipes run on execs only */
 	fs->by_severity[sev]++;
+	if (p->step != NULL)
+		p->step->by_severity[sev]++;
+	else
+		ss->outside_by_severity[sev]++;
 	h = finding_hash(r, p);
 	f = st_map_get(&fs->byhash, h);
 	if (f != NULL && same_finding(f, r, p)) {
@@ -226,6 +233,8 @@ st_findings_add(struct st_findings *fs, const struct st_recipe *r,
 	}
 	f = xcalloc(1, sizeof *f);
 	f->recipe = r;
+	f->step = p->step;
+	f->step_by = p->step_by;
 	f->severity = sev;
 	f->matched = xstrdup(st_match_fields(alt, &b));
 	st_buf_free(&b);
@@ -260,7 +269,11 @@ cmp_finding(const void *a, const void *b)
 {
 	const struct st_finding *x = *(struct st_finding *const *)a;
 	const struct st_finding *y = *(struct st_finding *const *)b;
+	unsigned sx = x->step != NULL ? x->step->number : UINT32_MAX;
+	unsigned sy = y->step != NULL ? y->step->number : UINT32_MAX;
 
+	if (sx != sy)
+		return sx < sy ? -1 : 1;
 	if (x->group_severity != y->group_severity)
 		return x->group_severity > y->group_severity ? -1 : 1;
 	if (x->sec != y->sec)
@@ -292,8 +305,9 @@ exec_key(const struct st_finding *f)
 }
 
 /*
- * Most severe first, then in time order; the findings of one exec (two
- * recipes can fire on it) stay together, ranked by the most severe.
+ * By step (in step order, findings outside any step last), then most
+ * severe first, then in time order; the findings of one exec (two recipes
+ * can fire on it) stay together, ranked by the most severe.
  */
 void
 st_findings_sort(struct st_findings *fs)

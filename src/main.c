@@ -31,6 +31,7 @@ struct command {
 static int	cmd_analyze(int, char **);
 static int	cmd_rules(int, char **);
 static int	cmd_run(int, char **);
+static int	cmd_step(int, char **);
 static int	load_rules(struct st_ruleset *, const char *, char **);
 static int	cmd_recipes(int, char **);
 static int	cmd_version(int, char **);
@@ -41,6 +42,7 @@ static const struct command commands[] = {
 	    "report findings" },
 	{ "run", cmd_run, "run a command under audit and report what it "
 	    "executed" },
+	{ "step", cmd_step, "mark where a build step begins (any CI)" },
 	{ "rules", cmd_rules, "install, remove, check or print the audit "
 	    "rules" },
 	{ "recipes", cmd_recipes, "list (and check) the detection recipes" },
@@ -90,6 +92,8 @@ usage_analyze(FILE *f)
 	    "built-in one\n"
 	    "      --no-builtin     do not load the built-in recipes\n"
 	    "      --log FILE       the system trail's current log file\n"
+	    "      --steps FILE     the job's step list (GitHub jobs API JSON) "
+	    "to name steps\n"
 	    "\n"
 	    "Exit: 0 clean, 1 findings at or above --fail-on, 2 usage or "
 	    "recipe error,\n"
@@ -138,12 +142,15 @@ enum {
 	OPT_NO_BUILTIN,
 	OPT_LOG,
 	OPT_USER,
+	OPT_STEPS,
+	OPT_END,
 };
 
 /* What analyze and run share: recipes, and how the report is made. */
 struct report_opts {
 	const struct st_format	*fmt;
 	const char		*output;
+	const char		*steps;		/* --steps FILE */
 	int			 fail_on;
 	struct recipe_opts	 ro;
 };
@@ -153,7 +160,8 @@ struct report_opts {
 	{ "output", required_argument, NULL, 'o' }, \
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON }, \
 	{ "recipes", required_argument, NULL, 'r' }, \
-	{ "no-builtin", no_argument, NULL, OPT_NO_BUILTIN }
+	{ "no-builtin", no_argument, NULL, OPT_NO_BUILTIN }, \
+	{ "steps", required_argument, NULL, OPT_STEPS }
 
 /* 1 if c was one of the report options, -1 if its value is bad, else 0. */
 static int
@@ -182,7 +190,31 @@ report_option(struct report_opts *o, int c)
 	case OPT_NO_BUILTIN:
 		o->ro.no_builtin = true;
 		return 1;
+	case OPT_STEPS:
+		o->steps = optarg;
+		return 1;
 	}
+	return 0;
+}
+
+/*
+ * What an analysis needs besides its inputs: the job's step list, and the
+ * CI context of the environment.  -1 after reporting an error.
+ */
+static int
+prepare_analysis(const struct report_opts *o, struct st_analysis *a,
+    struct st_ci *ci)
+{
+	char *cause = NULL;
+
+	if (o->steps != NULL &&
+	    st_steps_load_list(&a->steps, o->steps, &cause) != 0) {
+		warnx("--steps: %s", cause);
+		free(cause);
+		return -1;
+	}
+	if (st_ci_from_env(ci))
+		a->ci = ci;
 	return 0;
 }
 
@@ -239,6 +271,7 @@ cmd_analyze(int argc, char **argv)
 	struct report_opts o;
 	struct st_analysis a;
 	struct st_recipes rs;
+	struct st_ci ci = { 0 };
 	const char *log = NULL;
 	char *cause = NULL;
 	int c, rc = EXIT_USAGE, i;
@@ -264,7 +297,8 @@ cmd_analyze(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (load_recipe_set(&rs, &o.ro) != 0)
+	if (load_recipe_set(&rs, &o.ro) != 0 ||
+	    prepare_analysis(&o, &a, &ci) != 0)
 		goto out;
 
 	rc = EXIT_INPUT;
@@ -292,6 +326,7 @@ out:
 	free(cause);
 	free(o.ro.paths);
 	st_analysis_free(&a);
+	st_ci_free(&ci);
 	st_recipes_free(&rs);
 	return rc;
 }
@@ -316,6 +351,7 @@ usage_run(FILE *f)
 	    "(default high)\n"
 	    "  -r, --recipes PATH   also load recipes from PATH\n"
 	    "      --no-builtin     do not load the built-in recipes\n"
+	    "      --steps FILE     the job's step list (GitHub jobs API JSON)\n"
 	    "\n"
 	    "Exit: COMMAND's status if it failed (128+N if killed by signal "
 	    "N); else\n1 on findings at or above --fail-on, 0 if none; 2 "
@@ -338,6 +374,7 @@ cmd_run(int argc, char **argv)
 	struct st_analysis a;
 	struct st_recipes rs;
 	struct st_ruleset rules;
+	struct st_ci ci = { 0 };
 	const char *keep = NULL, *user = NULL;
 	char *cause = NULL, *home = NULL;
 	int c, i, rc = EXIT_USAGE;
@@ -376,6 +413,7 @@ cmd_run(int argc, char **argv)
 		goto out;
 	}
 	if (load_recipe_set(&rs, &o.ro) != 0 ||
+	    prepare_analysis(&o, &a, &ci) != 0 ||
 	    load_rules(&rules, user, &home) != 0)
 		goto out;
 
@@ -412,8 +450,138 @@ out:
 	free(o.ro.paths);
 	st_run_result_free(&res);
 	st_analysis_free(&a);
+	st_ci_free(&ci);
 	st_recipes_free(&rs);
 	st_ruleset_free(&rules);
+	return rc;
+}
+
+/* ------------------------------------------------------------ step */
+
+/*
+ * The shell that ran us: our parent, or, when that is sudo (a CI user
+ * is not root, and writing into the audit trail needs CAP_AUDIT_WRITE),
+ * sudo's parent.
+ */
+static long
+calling_shell(void)
+{
+	static const char *const hops[] = { "sudo", "doas", "su", "runuser",
+	    "setpriv" };
+	char path[64], comm[64], stat[512], *p;
+	long pid = (long)getppid(), ppid;
+	FILE *f;
+	size_t i, n;
+	int depth;
+
+	for (depth = 0; depth < 4; depth++) {
+		snprintf(path, sizeof path, "/proc/%ld/comm", pid);
+		if ((f = fopen(path, "r")) == NULL)
+			break;
+		n = fread(comm, 1, sizeof comm - 1, f);
+		fclose(f);
+		comm[n] = '\0';
+		comm[strcspn(comm, "\n")] = '\0';
+		for (i = 0; i < sizeof hops / sizeof hops[0]; i++)
+			if (strcmp(comm, hops[i]) == 0)
+				break;
+		if (i == sizeof hops / sizeof hops[0])
+			break;
+		snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+		if ((f = fopen(path, "r")) == NULL)
+			break;
+		n = fread(stat, 1, sizeof stat - 1, f);
+		fclose(f);
+		stat[n] = '\0';
+		/* pid (comm) state ppid ...: comm may hold spaces */
+		if ((p = strrchr(stat, ')')) == NULL ||
+		    sscanf(p + 1, " %*c %ld", &ppid) != 1 || ppid <= 1)
+			break;
+		pid = ppid;
+	}
+	return pid;
+}
+
+/* A step name longer than this is not a name (it is hex-doubled). */
+#define STEP_NAME_MAX	1024
+
+static void
+usage_step(FILE *f)
+{
+	fputs("usage: steptrail step NAME\n"
+	    "       steptrail step --end\n"
+	    "\n"
+	    "Writes a marker into the audit trail: what the calling shell starts "
+	    "from now\non belongs to build step NAME, until its next marker or "
+	    "--end.  Needs\nroot (CAP_AUDIT_WRITE): in a CI job, sudo steptrail "
+	    "step NAME.\n", f);
+}
+
+static int
+cmd_step(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "end", no_argument, NULL, OPT_END },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct st_buf b = { 0 };
+	struct st_kstatus st;
+	const char *name = NULL;
+	char *cause = NULL;
+	bool end = false;
+	long shell;
+	size_t i;
+	int c, fd, rc = EXIT_USAGE;
+
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_END:
+			end = true;
+			break;
+		case 'h':
+			usage_step(stdout);
+			return EXIT_CLEAN;
+		default:
+			usage_step(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (!end && optind + 1 == argc)
+		name = argv[optind];
+	else if (!end || optind != argc) {
+		usage_step(stderr);
+		return EXIT_USAGE;
+	}
+	if (name != NULL && (name[0] == '\0' || strlen(name) > STEP_NAME_MAX)) {
+		warnx("step: the name must be 1 to %d bytes", STEP_NAME_MAX);
+		return EXIT_USAGE;
+	}
+	shell = calling_shell();
+	st_buf_addf(&b, "steptrail-step op=%s shell=%ld", end ? "end" : "begin",
+	    shell);
+	if (name != NULL) {
+		/* hex: a name may hold anything but must not end the message */
+		st_buf_adds(&b, " name=");
+		for (i = 0; name[i] != '\0'; i++)
+			st_buf_addf(&b, "%02x", (unsigned char)name[i]);
+	}
+	if ((fd = st_kaudit_open(&cause)) < 0 ||
+	    st_kaudit_status(fd, &st, &cause) != 0 ||
+	    st_kaudit_message(fd, st_buf_cstr(&b), &cause) != 0) {
+		warnx("step: %s", cause);
+		rc = EXIT_ENV;
+	} else if (st.enabled == 0 || st.pid == 0) {
+		/* the kernel takes the message and drops it */
+		warnx("step: %s: the marker is not recorded", st.enabled == 0 ?
+		    "kernel audit is disabled" : "no audit daemon is "
+		    "registered");
+		rc = EXIT_ENV;
+	} else
+		rc = EXIT_CLEAN;
+	st_kaudit_close(fd);
+	free(cause);
+	st_buf_free(&b);
 	return rc;
 }
 
@@ -642,7 +810,8 @@ cmd_recipes(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "recipes", required_argument, NULL, 'r' },
-		{ "no-builtin", no_argument, NULL, OPT_NO_BUILTIN },
+		{ "no-builtin", no_argument, NULL, OPT_NO_BUILTIN }, \
+	{ "steps", required_argument, NULL, OPT_STEPS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};

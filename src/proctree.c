@@ -143,6 +143,22 @@ st_proctree_find(struct st_proctree *t, unsigned node, int pid)
 	return st_map_get(&t->procs, proc_key(node, pid));
 }
 
+static struct st_proc *proc_new(struct st_proctree *, const struct st_event *,
+    int, int, enum st_birth);
+
+/* The current holder of pid, or a new process known only by its pid. */
+struct st_proc *
+st_proctree_get(struct st_proctree *t, const struct st_event *ev, int pid)
+{
+	struct st_proc *p;
+
+	if (pid <= 0)
+		return NULL;
+	if ((p = st_proctree_find(t, ev->node, pid)) != NULL)
+		return p;
+	return proc_new(t, ev, pid, 0, ST_BORN_PARENT);
+}
+
 /* A new process becomes the current holder of its pid. */
 static struct st_proc *
 proc_new(struct st_proctree *t, const struct st_event *ev, int pid, int ppid,

@@ -120,9 +120,68 @@ programs_tree(const struct st_ancestor *v, size_t n)
 }
 
 static cJSON *
+severity_tree(const unsigned long *by)
+{
+	cJSON *o = cJSON_CreateObject();
+	int s;
+
+	for (s = ST_SEV_CRITICAL; s >= ST_SEV_LOW; s--)
+		add_num(o, st_severity_name((enum st_severity)s), by[s]);
+	return o;
+}
+
+static cJSON *
+steps_tree(const struct st_steps *ss)
+{
+	cJSON *arr = cJSON_CreateArray(), *o;
+	const struct st_step *s;
+	size_t i;
+
+	for (i = 0; i < ss->n; i++) {
+		s = ss->v[i];
+		o = cJSON_CreateObject();
+		add_num(o, "number", s->number);
+		add_str(o, "name", s->name);
+		add_str(o, "kind", st_step_kind_name(s->kind));
+		add_str(o, "detail", s->detail);
+		add_num(o, "pid", s->pid);
+		add_str(o, "node", st_node_name(s->node));
+		add_time(o, "start", s->sec, s->ms);
+		add_time(o, "last_seen", s->last_sec, s->last_ms);
+		add_num(o, "processes", s->processes);
+		add_num(o, "execs", s->execs);
+		add_num(o, "processes_by_time", s->by_time);
+		cJSON_AddItemToObject(o, "findings",
+		    severity_tree(s->by_severity));
+		if (s->listed > 0) {
+			add_num(o, "listed_number", s->listed);
+			add_str(o, "named_by", s->named_by);
+		}
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+static cJSON *
+ci_tree(const struct st_ci *ci)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	add_str(o, "system", ci->system);
+	add_str(o, "repository", ci->repository);
+	add_str(o, "commit", ci->commit);
+	add_str(o, "ref", ci->ref);
+	add_str(o, "workflow", ci->workflow);
+	add_str(o, "job", ci->job);
+	add_str(o, "run", ci->run);
+	add_str(o, "url", ci->url);
+	return o;
+}
+
+static cJSON *
 finding_tree(const struct st_finding *fd)
 {
-	cJSON *o = cJSON_CreateObject(), *arr;
+	cJSON *o = cJSON_CreateObject(), *arr, *st;
 	const char *s, *e;
 	char *clean, *name;
 	size_t i;
@@ -132,6 +191,13 @@ finding_tree(const struct st_finding *fd)
 	add_str(o, "severity", st_severity_name(fd->severity));
 	add_str(o, "technique", fd->recipe->technique);
 	add_str(o, "tactic", fd->recipe->tactic);
+	if (fd->step != NULL) {
+		st = cJSON_AddObjectToObject(o, "step");
+		add_num(st, "number", fd->step->number);
+		add_str(st, "name", fd->step->name);
+		add_str(st, "attribution", st_attrib_name(fd->step_by));
+	} else
+		cJSON_AddNullToObject(o, "step");
 	arr = cJSON_AddArrayToObject(o, "matched");
 	for (s = fd->matched; *s != '\0'; s = *e ? e + 2 : e) {
 		e = strstr(s, ", ");
@@ -212,7 +278,15 @@ st_report_json_tree(const struct st_analysis *a)
 		    a->run->private_daemon);
 		add_str(cmd, "notes", a->run->notes);
 	}
+	if (a->ci != NULL)
+		cJSON_AddItemToObject(root, "ci", ci_tree(a->ci));
 	cJSON_AddItemToObject(root, "input", input_tree(a));
+	cJSON_AddItemToObject(root, "steps", steps_tree(&a->steps));
+	sev = cJSON_AddObjectToObject(root, "outside_steps");
+	add_num(sev, "processes", a->steps.outside_processes);
+	add_num(sev, "execs", a->steps.outside_execs);
+	cJSON_AddItemToObject(sev, "findings",
+	    severity_tree(a->steps.outside_by_severity));
 	arr = cJSON_AddArrayToObject(root, "findings");
 	for (i = 0; i < fs->n; i++)
 		cJSON_AddItemToArray(arr, finding_tree(fs->v[i]));

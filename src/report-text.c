@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "steptrail.h"
@@ -42,6 +44,107 @@ put_id(FILE *f, const char *label, uint32_t id)
 }
 
 static void
+severities(FILE *f, const unsigned long *by)
+{
+	const char *sep = "";
+	int s;
+
+	for (s = ST_SEV_CRITICAL; s >= ST_SEV_LOW; s--) {
+		if (by[s] == 0)
+			continue;
+		fprintf(f, "%s%lu %s", sep, by[s],
+		    st_severity_name((enum st_severity)s));
+		sep = ", ";
+	}
+	if (*sep == '\0')
+		fputc('-', f);
+}
+
+static void
+ci_context(FILE *f, const struct st_ci *ci)
+{
+	static const struct {
+		const char	*label;
+		size_t		 off;
+	} fields[] = {
+		{ "repository", offsetof(struct st_ci, repository) },
+		{ "commit", offsetof(struct st_ci, commit) },
+		{ "ref", offsetof(struct st_ci, ref) },
+		{ "workflow", offsetof(struct st_ci, workflow) },
+		{ "job", offsetof(struct st_ci, job) },
+		{ "run", offsetof(struct st_ci, run) },
+	};
+	const char *v;
+	size_t i;
+
+	fprintf(f, "%s:", ci->system);
+	for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		v = *(char *const *)((const char *)ci + fields[i].off);
+		if (v == NULL)
+			continue;
+		fprintf(f, " %s ", fields[i].label);
+		put_escaped(f, v);
+	}
+	fputc('\n', f);
+	if (ci->url != NULL) {
+		fputs("  ", f);
+		put_escaped(f, ci->url);
+		fputc('\n', f);
+	}
+}
+
+/* The per-step summary that opens the report. */
+static void
+steps_table(FILE *f, const struct st_analysis *a)
+{
+	const struct st_steps *ss = &a->steps;
+	const struct st_step *s;
+	unsigned long by_time = 0;
+	size_t i;
+
+	if (ss->n == 0)
+		return;
+	fputs("\nsteps:\n     #  processes  execs  findings        step\n", f);
+	for (i = 0; i < ss->n; i++) {
+		s = ss->v[i];
+		fprintf(f, "  %4u  %9lu  %5lu  ", s->number, s->processes,
+		    s->execs);
+		{
+			struct st_buf b = { 0 };
+			FILE *m = open_memstream(&b.d, &b.len);
+
+			severities(m, s->by_severity);
+			fclose(m);
+			fprintf(f, "%-14s  ", b.d);
+			free(b.d);
+		}
+		put_escaped(f, s->name);
+		fprintf(f, "  (%s", st_step_kind_name(s->kind));
+		if (s->named_by != NULL)
+			fprintf(f, ", #%u of the step list by %s", s->listed,
+			    s->named_by);
+		fputs(")\n", f);
+		by_time += s->by_time;
+	}
+	fprintf(f, "     -  %9lu  %5lu  ", ss->outside_processes,
+	    ss->outside_execs);
+	{
+		struct st_buf b = { 0 };
+		FILE *m = open_memstream(&b.d, &b.len);
+
+		severities(m, ss->outside_by_severity);
+		fclose(m);
+		fprintf(f, "%-14s  outside any step\n", b.d);
+		free(b.d);
+	}
+	if (by_time > 0)
+		fprintf(f, "  %lu process%s given a step by time: %s ancestry "
+		    "was cut (started before capture, or records lost)\n",
+		    by_time, by_time == 1 ? "" : "es", by_time == 1 ? "its" :
+		    "their");
+}
+
+static void
 summary(FILE *f, const struct st_analysis *a)
 {
 	const struct st_findings *fs = &a->findings;
@@ -67,6 +170,8 @@ summary(FILE *f, const struct st_analysis *a)
 		}
 		fputc('\n', f);
 	}
+	if (a->ci != NULL)
+		ci_context(f, a->ci);
 	if (a->run != NULL) {
 		struct st_buf b = { 0 };
 		size_t argc = 0;
@@ -215,6 +320,11 @@ body(FILE *f, const struct st_finding *fd)
 		fputs("\n  file     ", f);
 		put_escaped(f, fd->path);
 	}
+	if (fd->step_by == ST_ATTR_TIME)
+		fputs("\n  step     by time: the ancestry is cut, the step is "
+		    "the one running then", f);
+	else if (fd->step_by == ST_ATTR_MARKER)
+		fputs("\n  step     by a steptrail step marker", f);
 	fputs("\n  argv     ", f);
 	st_format_argv(&b, fd->argv, fd->argc, ARGV_SHOWN);
 	fputs(st_buf_cstr(&b), f);
@@ -253,7 +363,17 @@ st_report_text(FILE *f, const struct st_analysis *a, char **cause)
 
 	(void)cause;
 	summary(f, a);
+	steps_table(f, a);
 	for (i = 0; i < a->findings.n; i++) {
+		if (i == 0 || v[i - 1]->step != v[i]->step) {
+			if (v[i]->step == NULL)
+				fputs("\n== outside any step", f);
+			else {
+				fprintf(f, "\n== step %u: ", v[i]->step->number);
+				put_escaped(f, v[i]->step->name);
+			}
+			fputs(" ==\n", f);
+		}
 		if (i == 0 || !st_finding_same_exec(v[i - 1], v[i]))
 			fputc('\n', f);
 		header(f, v[i]);

@@ -22,12 +22,20 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "steptrail.h"
+
+/*
+ * Held while a run uses kernel audit: two runs would share one daemon and
+ * one set of rules, and the first to finish would take them from the
+ * other.  tests/lib-audit.sh takes the same lock.
+ */
+#define RUN_LOCK	"/run/lock/steptrail-audit.lock"
 
 /* auditd writes within a second; give the end marker ten. */
 #define MARKER_TRIES	100
@@ -254,14 +262,29 @@ st_run(const struct st_ruleset *rs, char **argv, const char *keep,
 	struct stat sb;
 	char *nonce = NULL, *err = NULL, *text;
 	bool installed = false, started = false;
-	int fd, rc = -1, have;
+	int fd, lock, rc = -1, have;
 	pid_t pid;
 
 	memset(res, 0, sizeof *res);
 	memset(&d, 0, sizeof d);
 	memset(&cap, 0, sizeof cap);
-	if ((fd = st_kaudit_open(cause)) < 0)
+	/* STEPTRAIL_AUDIT_LOCKED: a test script of ours holds it for us */
+	if (getenv("STEPTRAIL_AUDIT_LOCKED") != NULL)
+		lock = -1;
+	else if ((lock = open(RUN_LOCK, O_WRONLY | O_CREAT | O_CLOEXEC,
+	    0600)) < 0 || flock(lock, LOCK_EX | LOCK_NB) != 0) {
+		*cause = xasprintf("%s: %s", RUN_LOCK, errno == EWOULDBLOCK ?
+		    "another steptrail run (or test) is using kernel audit" :
+		    strerror(errno));
+		if (lock >= 0)
+			close(lock);
 		return -1;
+	}
+	if ((fd = st_kaudit_open(cause)) < 0) {
+		if (lock >= 0)
+			close(lock);
+		return -1;
+	}
 	if (st_kaudit_status(fd, &st, cause) != 0)
 		goto out;
 	if (st.pid != 0) {
@@ -364,5 +387,7 @@ out:
 	free(seg.path);
 	free(nonce);
 	st_kaudit_close(fd);
+	if (lock >= 0)
+		close(lock);	/* and with it the lock */
 	return rc;
 }

@@ -13,6 +13,13 @@
 #     and stop it by its pid (audit_start_daemon, audit_stop_daemon),
 #     removing /run/auditd.pid if it was not there before.
 # The caller sets a trap that calls audit_restore on EXIT, INT and TERM.
+#
+# "No daemon registered" is checked, but a check is not a lock: between a
+# benchmark's arms no daemon is registered either.  So every script of ours
+# that uses audit also holds AUDIT_LOCK (flock) until it exits, and so does
+# `steptrail run` (src/run.c): two of them never interleave.
+
+AUDIT_LOCK=/run/lock/steptrail-audit.lock
 
 AUDIT_PRIV=${AUDIT_PRIV:-}
 AUDITD_PID=
@@ -20,9 +27,19 @@ AUDIT_SAVED=0
 
 audit_status() { auditctl -s | awk -v k="$1" '$1 == k { print $2 }'; }
 
-# Prints why kernel audit cannot be used here, or nothing.
+# Takes the lock for as long as this shell runs (fd 9); fails at once if
+# another user of ours holds it.  Our children (steptrail run) are told
+# that their parent holds it.
+audit_lock() {
+	mkdir -p "$(dirname "$AUDIT_LOCK")" && exec 9> "$AUDIT_LOCK" &&
+	    flock -n 9 && export STEPTRAIL_AUDIT_LOCKED=$$
+}
+
+# Prints why kernel audit cannot be used here, or nothing.  Takes the lock.
 audit_unavailable() {
 	[ "$(id -u)" = 0 ] || { echo "not root"; return; }
+	audit_lock || { echo "another steptrail test, benchmark or run is" \
+	    "using kernel audit"; return; }
 	command -v auditctl > /dev/null || { echo "auditctl not installed"; return; }
 	command -v auditd > /dev/null || [ -x /usr/sbin/auditd ] ||
 	    { echo "auditd not installed"; return; }
