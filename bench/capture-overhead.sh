@@ -4,9 +4,11 @@
 # arms, reports medians and their ratio, and asserts nothing.
 #
 # The build: steptrail's own source tree (git archive of HEAD), built as
-# an autotools project from scratch: autoreconf, configure, make -j2 (a
-# few thousand execs, most of them short, which is the worst case for an
-# exec rule).  The arms, alternated ROUNDS times (default 5):
+# an autotools project from scratch: autoreconf, configure, make -j2, done
+# BUILDS times per measurement (default 2: one build takes 7-8 s here, and
+# run-to-run noise is +-0.4 s, as large as the effect measured; a few
+# thousand execs per build, most of them short, which is the worst case
+# for an exec rule).  The arms, alternated ROUNDS times (default 7):
 #   off  kernel audit as found (here: disabled, no daemon, no rules)
 #   on   a private auditd and `steptrail rules install`
 # Prints the median wall time of each arm, on/off, and the log bytes per
@@ -17,7 +19,8 @@
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 STEPTRAIL=${STEPTRAIL:-$TOP/steptrail}
-ROUNDS=${ROUNDS:-5}
+ROUNDS=${ROUNDS:-7}
+BUILDS=${BUILDS:-2}
 # shellcheck source=tests/lib-audit.sh
 . "$TOP/tests/lib-audit.sh"
 
@@ -34,14 +37,17 @@ export STEPTRAIL_STATE_DIR=$AUDIT_PRIV/state
 mkdir -p "$AUDIT_PRIV/src"
 git -C "$TOP" archive HEAD | tar -x -C "$AUDIT_PRIV/src"
 
-build() {	# prints the wall time in seconds
-	local dir=$AUDIT_PRIV/build t0 t1
+build() {	# prints the wall time in seconds of BUILDS builds
+	local dir=$AUDIT_PRIV/build t0 t1 i
 
-	rm -rf "$dir"
-	cp -R "$AUDIT_PRIV/src" "$dir"
 	t0=$(date +%s.%N)
-	(cd "$dir" && autoreconf -fi && ./configure -q && make -j2) \
-	    > "$AUDIT_PRIV/build.out" 2>&1 || { cat "$AUDIT_PRIV/build.out" >&2; exit 1; }
+	for i in $(seq 1 "$BUILDS"); do
+		rm -rf "$dir"
+		cp -R "$AUDIT_PRIV/src" "$dir"
+		(cd "$dir" && autoreconf -fi && ./configure -q && make -j2) \
+		    > "$AUDIT_PRIV/build.out" 2>&1 ||
+		    { cat "$AUDIT_PRIV/build.out" >&2; exit 1; }
+	done
 	t1=$(date +%s.%N)
 	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
 }
@@ -59,6 +65,7 @@ capture_off() {
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+spread() { sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.2f-%.2f", lo, hi }'; }
 
 build > /dev/null	# warm the page cache and ccache-less compiler once
 : > "$AUDIT_PRIV/off"
@@ -77,7 +84,8 @@ on=$(median < "$AUDIT_PRIV/on")
 bytes=$(stat -c %s "$AUDIT_PRIV/last.log")
 execs=$("$STEPTRAIL" analyze -f json --fail-on none "$AUDIT_PRIV/last.log" |
     sed -n 's/^[[:space:]]*"execs":[[:space:]]*\([0-9]*\).*/\1/p' | head -n 1)
-printf 'capture overhead: median off %.2f s, on %.2f s, ratio on/off %.3f (target <= 1.05), %d rounds\n' \
-    "$off" "$on" "$(awk -v a="$on" -v b="$off" 'BEGIN { print a / b }')" "$ROUNDS"
+printf 'capture overhead: median off %.2f s (%s), on %.2f s (%s), ratio on/off %.3f (target <= 1.05), %d rounds of %d builds\n' \
+    "$off" "$(spread < "$AUDIT_PRIV/off")" "$on" "$(spread < "$AUDIT_PRIV/on")" \
+    "$(awk -v a="$on" -v b="$off" 'BEGIN { print a / b }')" "$ROUNDS" "$BUILDS"
 printf 'log: %d bytes for %d execs: %.0f bytes per exec (all records: execs, forks, failed execs)\n' \
     "$bytes" "$execs" "$(awk -v a="$bytes" -v b="$execs" 'BEGIN { print a / b }')"
