@@ -6,7 +6,10 @@
 # hand from one; `args` (extra arguments to steptrail analyze), and the
 # expected results: expected.txt, expected.json, exit.  Besides the exact
 # comparisons, `expect` lists checks that must hold whatever the format:
-# "+ TEXT" a line of the text report contains TEXT, "- TEXT" none does.
+# "+ TEXT" a line of the text report contains TEXT, "- TEXT" none does,
+# "@ HEADER :: TEXT" a line contains TEXT in the section of the report
+# (from a "== ... ==" line to the next) whose header contains HEADER: a
+# finding is in the right step.
 # They are written from what the recorded workload did, so that
 # re-recording and --update cannot silently bless a wrong answer.
 #
@@ -108,6 +111,17 @@ for c in $cases; do
 					    sed 's/^/# /'
 				else
 					point ok "$c: does not report \"$text\""
+				fi ;;
+			"@ "*" :: "*)
+				header=${text%% :: *}
+				want=${text#* :: }
+				if awk -v h="$header" -v w="$want" '
+				    /^== .* ==$/ { in_s = index($0, h) > 0 }
+				    in_s && index($0, w) { found = 1 }
+				    END { exit !found }' "$tmp/$c.txt"; then
+					point ok "$c: in \"$header\": \"$want\""
+				else
+					point not-ok "$c: not in \"$header\": \"$want\""
 				fi ;;
 			esac
 		done < "$dir/expect"
