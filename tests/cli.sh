@@ -126,4 +126,43 @@ check "json is one valid document" sh -c "\"$STEPTRAIL\" analyze -f json \
     assert d[\"summary\"][\"max_severity\"] == \"critical\"; \
     assert d[\"findings\"][0][\"ancestry\"][0][\"pid\"] == 2605'"
 
+# --- CI context, read from the environment
+ci_env() {	# ci_env VAR=VALUE...: lines 2-3 of the text report in $tmp/ci
+	env -i PATH="$PATH" "$@" "$STEPTRAIL" analyze "$log" > "$tmp/out" 2>&1
+	sed -n 2,3p "$tmp/out" > "$tmp/ci"
+}
+ci_env GITHUB_RUN_ID=42 GITHUB_REPOSITORY=acme/app GITHUB_SHA=0123abc \
+    GITHUB_REF=refs/pull/7/merge GITHUB_WORKFLOW=CI GITHUB_JOB=build \
+    GITHUB_SERVER_URL=https://github.com GITHUB_RUN_ATTEMPT=2
+check "GitHub Actions context" grep -qx "GitHub Actions: repository acme/app commit 0123abc ref refs/pull/7/merge workflow CI job build run 42" "$tmp/ci"
+check "GitHub Actions run URL, with the attempt" grep -qx \
+    "  https://github.com/acme/app/actions/runs/42/attempts/2" "$tmp/ci"
+ci_env GITLAB_CI=true CI_PROJECT_PATH=g/p CI_COMMIT_SHA=feed CI_JOB_ID=9 \
+    CI_JOB_URL=https://gitlab.example/g/p/-/jobs/9
+check "GitLab CI context" grep -q "^GitLab CI: repository g/p commit feed run 9" "$tmp/ci"
+check "GitLab job URL" grep -qx "  https://gitlab.example/g/p/-/jobs/9" "$tmp/ci"
+ci_env JENKINS_URL=http://j/ JOB_NAME=app BUILD_NUMBER=5 GIT_COMMIT=abc \
+    BUILD_URL=http://j/job/app/5/
+check "Jenkins context" grep -q "^Jenkins: commit abc workflow app run 5" "$tmp/ci"
+ci_env GITHUB_RUN_ID=1 "GITHUB_REF=$(printf 'x\n::error::y')"
+check "a ref chosen by the attacker is escaped" grep -qF 'ref x\n::error::y' "$tmp/ci"
+check "... and cannot start a line" sh -c "! grep -q '^::error' '$tmp/out'"
+ci_env
+check "no CI: no context line" grep -q "^input:" "$tmp/ci"
+json_ci() {
+	GITHUB_RUN_ID=42 GITHUB_REPOSITORY=acme/app "$STEPTRAIL" analyze -f json \
+	    "$log" | python3 -c 'import json, sys
+d = json.load(sys.stdin)
+assert d["ci"]["system"] == "GitHub Actions" and d["ci"]["run"] == "42"'
+}
+check "json: the ci object" json_ci
+
+# --- the step list
+check "--steps with a missing file: exit 2" run 2 analyze --steps \
+    "$tmp/nope.json" "$log"
+echo '{"jobs": [{"name": "x"}]}' > "$tmp/nosteps.json"
+check "--steps without a steps array: exit 2" run 2 analyze --steps \
+    "$tmp/nosteps.json" "$log"
+check "... saying so" has err 'no "steps" array'
+
 echo "1..$n"
