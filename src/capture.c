@@ -271,6 +271,22 @@ state_drop(void)
 
 /* ---------------------------------------------------------------- install */
 
+/* The audit socket, the kernel's status and its rules; -1 with *cause. */
+static int
+open_kernel(struct st_kstatus *st, struct st_krules *kr, char **cause)
+{
+	int fd;
+
+	if ((fd = st_kaudit_open(cause)) < 0)
+		return -1;
+	if (st_kaudit_status(fd, st, cause) != 0 ||
+	    st_kaudit_rules(fd, kr, cause) != 0) {
+		st_kaudit_close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static bool
 silences_syscalls(const struct audit_rule_data *d)
 {
@@ -344,11 +360,8 @@ st_capture_install(const struct st_ruleset *rs, const char *by,
 
 	memset(res, 0, sizeof *res);
 	memset(&cs, 0, sizeof cs);
-	if ((fd = st_kaudit_open(cause)) < 0)
+	if ((fd = open_kernel(&st, &kr, cause)) < 0)
 		return -1;
-	if (st_kaudit_status(fd, &st, cause) != 0 ||
-	    st_kaudit_rules(fd, &kr, cause) != 0)
-		goto out;
 	if (st.enabled == 2) {
 		*cause = xstrdup("audit rules are locked (enabled 2, set by "
 		    "auditctl -e 2) until the next reboot: nothing can be "
@@ -510,12 +523,9 @@ st_capture_remove(struct st_capture_result *res, char **cause)
 
 	memset(res, 0, sizeof *res);
 	memset(&cs, 0, sizeof cs);
-	if ((fd = st_kaudit_open(cause)) < 0)
+	if ((fd = open_kernel(&st, &kr, cause)) < 0)
 		return -1;
 	if ((have = st_capture_state_load(&cs, cause)) < 0)
-		goto out;
-	if (st_kaudit_status(fd, &st, cause) != 0 ||
-	    st_kaudit_rules(fd, &kr, cause) != 0)
 		goto out;
 	if (st.enabled == 2) {
 		*cause = xstrdup("audit rules are locked (enabled 2) until the "
@@ -598,11 +608,8 @@ st_capture_status(FILE *f, const struct st_ruleset *rs, char **cause)
 	int fd, rc = -1, saved;
 
 	memset(&cs, 0, sizeof cs);
-	if ((fd = st_kaudit_open(cause)) < 0)
+	if ((fd = open_kernel(&st, &kr, cause)) < 0)
 		return -1;
-	if (st_kaudit_status(fd, &st, cause) != 0 ||
-	    st_kaudit_rules(fd, &kr, cause) != 0)
-		goto out;
 	fprintf(f, "kernel audit  %s\n", st.enabled == 0 ? "disabled (0)" :
 	    st.enabled == 1 ? "enabled (1)" : "enabled and locked (2)");
 	ok = st.enabled != 0;

@@ -43,21 +43,23 @@ put_id(FILE *f, const char *label, uint32_t id)
 		fprintf(f, "  %s %lu", label, (unsigned long)id);
 }
 
+/* "2 critical, 1 high", or "-", in a cell of the step table. */
 static void
-severities(FILE *f, const unsigned long *by)
+severity_cell(FILE *f, const unsigned long *by)
 {
+	struct st_buf b = { 0 };
 	const char *sep = "";
 	int s;
 
 	for (s = ST_SEV_CRITICAL; s >= ST_SEV_LOW; s--) {
 		if (by[s] == 0)
 			continue;
-		fprintf(f, "%s%lu %s", sep, by[s],
+		st_buf_addf(&b, "%s%lu %s", sep, by[s],
 		    st_severity_name((enum st_severity)s));
 		sep = ", ";
 	}
-	if (*sep == '\0')
-		fputc('-', f);
+	fprintf(f, "%-14s  ", b.len > 0 ? b.d : "-");
+	st_buf_free(&b);
 }
 
 static void
@@ -109,15 +111,7 @@ steps_table(FILE *f, const struct st_analysis *a)
 		s = ss->v[i];
 		fprintf(f, "  %4u  %9lu  %5lu  ", s->number, s->processes,
 		    s->execs);
-		{
-			struct st_buf b = { 0 };
-			FILE *m = open_memstream(&b.d, &b.len);
-
-			severities(m, s->by_severity);
-			fclose(m);
-			fprintf(f, "%-14s  ", b.d);
-			free(b.d);
-		}
+		severity_cell(f, s->by_severity);
 		put_escaped(f, s->name);
 		fprintf(f, "  (%s", st_step_kind_name(s->kind));
 		if (s->named_by != NULL)
@@ -128,15 +122,8 @@ steps_table(FILE *f, const struct st_analysis *a)
 	}
 	fprintf(f, "     -  %9lu  %5lu  ", ss->outside_processes,
 	    ss->outside_execs);
-	{
-		struct st_buf b = { 0 };
-		FILE *m = open_memstream(&b.d, &b.len);
-
-		severities(m, ss->outside_by_severity);
-		fclose(m);
-		fprintf(f, "%-14s  outside any step\n", b.d);
-		free(b.d);
-	}
+	severity_cell(f, ss->outside_by_severity);
+	fputs("outside any step\n", f);
 	if (by_time > 0)
 		fprintf(f, "  %lu process%s given a step by time: %s ancestry "
 		    "was cut (started before capture, or records lost)\n",

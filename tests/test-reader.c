@@ -579,6 +579,25 @@ apply(struct st_event *ev, void *arg)
 	st_proctree_apply(tr->t, ev);
 }
 
+/* Feeds a tests/data file through the reader into tr's process tree. */
+static void
+run_tree(const char *name, struct tree_run *tr)
+{
+	char *text = slurp(name);
+	struct st_reader *r;
+	const char *s, *nl;
+
+	tr->t = st_proctree_new();
+	r = st_reader_new(apply, tr);
+	for (s = text; *s != '\0'; s = nl + 1) {
+		nl = strchr(s, '\n');
+		st_reader_line(r, s, (size_t)(nl - s));
+	}
+	st_reader_flush(r);
+	st_reader_free(r);
+	free(text);
+}
+
 static size_t
 position(const struct tree_run *tr, unsigned long serial)
 {
@@ -593,22 +612,13 @@ position(const struct tree_run *tr, unsigned long serial)
 static void
 test_vfork(void)
 {
-	char *text = slurp("real-vfork.log");
 	struct tree_run tr = { 0 };
-	struct st_reader *r;
 	struct st_proc *p;
-	const char *s, *nl;
 	unsigned long ex;
 	size_t fork_first = 0, linked = 0;
 	int child;
 
-	tr.t = st_proctree_new();
-	r = st_reader_new(apply, &tr);
-	for (s = text; *s != '\0'; s = nl + 1) {
-		nl = strchr(s, '\n');
-		st_reader_line(r, s, (size_t)(nl - s));
-	}
-	st_reader_flush(r);
+	run_tree("real-vfork.log", &tr);
 	/* pairs (child's exec, parent's vfork): the exec has the lower
 	 * serial, the vfork the earlier (or the same) time */
 	for (ex = 12894; ex <= 12908; ex += 2)
@@ -627,9 +637,7 @@ test_vfork(void)
 	    "vfork, running /usr/bin/true");
 	is_int(st_proctree_stats(tr.t)->pid_reuse, 0, "real vfork: no child "
 	    "mistaken for a reused pid");
-	st_reader_free(r);
 	st_proctree_free(tr.t);
-	free(text);
 }
 
 /*
@@ -640,20 +648,11 @@ test_vfork(void)
 static void
 test_exec_fork_same_tick(void)
 {
-	char *text = slurp("real-exec-fork-same-tick.log");
 	struct tree_run tr = { 0 };
 	struct st_buf b = { 0 };
-	struct st_reader *r;
 	struct st_proc *p;
-	const char *s, *nl;
 
-	tr.t = st_proctree_new();
-	r = st_reader_new(apply, &tr);
-	for (s = text; *s != '\0'; s = nl + 1) {
-		nl = strchr(s, '\n');
-		st_reader_line(r, s, (size_t)(nl - s));
-	}
-	st_reader_flush(r);
+	run_tree("real-exec-fork-same-tick.log", &tr);
 	ok(position(&tr, 24290) < position(&tr, 24291), "real same tick: "
 	    "bash's exec leaves the window before its own fork");
 	p = st_proctree_find(tr.t, 0, 32731);
@@ -667,9 +666,7 @@ test_exec_fork_same_tick(void)
 		    "PROCTITLE (%s)", b.d);
 	}
 	st_buf_free(&b);
-	st_reader_free(r);
 	st_proctree_free(tr.t);
-	free(text);
 }
 
 int
