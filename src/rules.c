@@ -58,15 +58,18 @@ st_rule_size(const struct audit_rule_data *d)
 char *
 st_rule_key(const struct audit_rule_data *d)
 {
+	const char *sep;
 	size_t off = 0, i, len;
 
 	for (i = 0; i < d->field_count && i < AUDIT_MAX_FIELDS; i++) {
 		len = d->values[i];
 		if (d->fields[i] == AUDIT_FILTERKEY) {
+			/* buf holds the strings back to back, unterminated */
 			if (off + len > d->buflen)
 				return NULL;
-			len = strcspn(d->buf + off, "\001") < len ?
-			    strcspn(d->buf + off, "\001") : len;
+			sep = memchr(d->buf + off, '\001', len);
+			if (sep != NULL)
+				len = (size_t)(sep - (d->buf + off));
 			return xstrndup(d->buf + off, len);
 		}
 		/* string fields take their length of buf, in field order */
