@@ -1,0 +1,37 @@
+#!/bin/sh
+# corpus.sh: every audit log of other projects' test suites
+# (../shared/corpus, or $STEPTRAIL_CORPUS) is read without a crash: an
+# exit status of 0, 1 (findings) or 3 (no audit record in it), never a
+# signal, and JSON that parses.  The corpus is not part of the repository
+# (its licenses are not ours): without it the test is skipped, saying so.
+set -u
+
+: "${STEPTRAIL:=$(pwd)/steptrail}"
+: "${TOP_SRCDIR:=$(pwd)}"
+corpus=${STEPTRAIL_CORPUS:-$TOP_SRCDIR/../shared/corpus}
+if [ ! -d "$corpus" ]; then
+	echo "1..0 # SKIP no corpus at $corpus (set STEPTRAIL_CORPUS)"
+	exit 0
+fi
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/steptrail-corpus.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT
+
+n=0
+find "$corpus" -type f \( -name '*.log' -o -name '*.txt' -o -name '*.yaml' \
+    -o -name '*.ini' \) | sort > "$tmp/files"
+while IFS= read -r f; do
+	n=$((n + 1))
+	name=${f#"$corpus"/}
+	"$STEPTRAIL" analyze -f json --fail-on none "$f" > "$tmp/out" 2> "$tmp/err"
+	rc=$?
+	if [ $rc -ne 0 ] && [ $rc -ne 3 ]; then
+		echo "not ok $n - $name: exit status $rc"
+		sed 's/^/# /' "$tmp/err" | head -5
+	elif ! python3 -c 'import json, sys; json.load(open(sys.argv[1]))' \
+	    "$tmp/out" 2> /dev/null; then
+		echo "not ok $n - $name: the JSON does not parse"
+	else
+		echo "ok $n - $name (exit $rc)"
+	fi
+done < "$tmp/files"
+echo "1..$n"
