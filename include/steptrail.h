@@ -315,6 +315,7 @@ struct st_step {
 	unsigned	 number;	/* in the order steps started */
 	enum st_step_kind kind;
 	char		*name;
+	char		*derived;	/* the name the process tree gave it */
 	char		*detail;	/* script or action entry point */
 	unsigned	 node;
 	int		 pid;		/* its root process (the marker's shell) */

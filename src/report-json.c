@@ -142,6 +142,7 @@ steps_tree(const struct st_steps *ss)
 		o = cJSON_CreateObject();
 		add_num(o, "number", s->number);
 		add_str(o, "name", s->name);
+		add_str(o, "derived_name", s->derived);
 		add_str(o, "kind", st_step_kind_name(s->kind));
 		add_str(o, "detail", s->detail);
 		add_num(o, "pid", s->pid);

@@ -113,10 +113,14 @@ steps_table(FILE *f, const struct st_analysis *a)
 		    s->execs);
 		severity_cell(f, s->by_severity);
 		put_escaped(f, s->name);
-		fprintf(f, "  (%s", st_step_kind_name(s->kind));
-		if (s->named_by != NULL)
+		fputs("  (", f);
+		if (s->named_by != NULL) {
+			/* what the tree says too, so a wrong join shows */
+			put_escaped(f, s->derived);
 			fprintf(f, ", #%u of the step list by %s", s->listed,
 			    s->named_by);
+		} else
+			fputs(st_step_kind_name(s->kind), f);
 		fputs(")\n", f);
 		by_time += s->by_time;
 	}

@@ -81,6 +81,7 @@ st_steps_free(struct st_steps *ss)
 
 	for (i = 0; i < ss->n; i++) {
 		free(ss->v[i]->name);
+		free(ss->v[i]->derived);
 		free(ss->v[i]->detail);
 		free(ss->v[i]);
 	}
@@ -117,6 +118,7 @@ step_new(struct st_steps *ss, enum st_step_kind kind, const char *name,
 	s->number = (unsigned)ss->n + 1;
 	s->kind = kind;
 	s->name = xstrdup(name);
+	s->derived = xstrdup(name);
 	s->detail = detail != NULL ? xstrdup(detail) : NULL;
 	s->node = root != NULL ? root->node : ev->node;
 	s->pid = root != NULL ? root->pid : -1;
@@ -204,6 +206,30 @@ docker_name(char **argv, size_t argc)
 	return xasprintf("docker %s", argv[1]);
 }
 
+/*
+ * An action that runs again in a job is usually its post step (GitHub
+ * runs the same entry point at the end); without the step list that
+ * cannot be told from a second use, so it is only numbered.
+ */
+static char *
+again(const struct st_steps *ss, char *name)
+{
+	unsigned n = 1;
+	size_t i, len = strlen(name);
+	char *numbered;
+
+	for (i = 0; i < ss->n; i++)
+		if (strncmp(ss->v[i]->derived, name, len) == 0 &&
+		    (ss->v[i]->derived[len] == '\0' ||
+		    ss->v[i]->derived[len] == ' '))
+			n++;
+	if (n == 1)
+		return name;
+	numbered = xasprintf("%s (run %u)", name, n);
+	free(name);
+	return numbered;
+}
+
 static bool
 is_gitlab_runner(const struct st_proc *p)
 {
@@ -213,18 +239,43 @@ is_gitlab_runner(const struct st_proc *p)
 	    strcmp(b, "gitlab-ci-multi-runner") == 0;
 }
 
-/* <workspace>@tmp/durable-<hex>/script.sh, Jenkins' durable task */
-static const char *
+/*
+ * <workspace>@tmp/durable-<hex>/script.sh, Jenkins' durable task: the
+ * path, cut out of an argument that may be a whole `sh -c` command line
+ * (the plugin's wrapper names the script inside its command string).
+ */
+static char *
 durable_script(char **argv, size_t argc)
 {
-	const char *s;
+	const char *e, *b, *arg;
 	size_t i;
 
-	for (i = 1; i < argc; i++)
-		if ((s = strstr(argv[i], "@tmp/durable-")) != NULL &&
-		    strstr(s, "/script.sh") != NULL)
-			return argv[i];
+	for (i = 1; i < argc; i++) {
+		arg = argv[i];
+		for (e = strstr(arg, "/script.sh"); e != NULL;
+		    e = strstr(e + 1, "/script.sh")) {
+			for (b = e; b > arg && strchr(" '\"=", b[-1]) == NULL;
+			    b--)
+				;
+			if (memmem(b, (size_t)(e - b), "@tmp/durable-", 13))
+				return xstrndup(b, (size_t)(e + 10 - b));
+		}
+	}
 	return NULL;
+}
+
+/* "durable-<hex>" of a durable task path */
+static bool
+same_durable(const char *a, const char *b)
+{
+	const char *x = a != NULL ? strstr(a, "@tmp/durable-") : NULL;
+	const char *y = b != NULL ? strstr(b, "@tmp/durable-") : NULL;
+	size_t n;
+
+	if (x == NULL || y == NULL)
+		return false;
+	n = strcspn(x + 5, "/");
+	return n == strcspn(y + 5, "/") && strncmp(x, y, n + 5) == 0;
 }
 
 /* The start of GitLab's shell-detection script (docker executor). */
@@ -246,7 +297,7 @@ recognise(struct st_steps *ss, struct st_proc *p, const struct st_event *ev)
 	const struct st_proc *parent = p->parent;
 	const char *script;
 	struct st_step *s;
-	char *name;
+	char *name, *path;
 
 	if (img == NULL || (p->step != NULL && p->step->pid == p->pid &&
 	    p->step->node == p->node))
@@ -258,6 +309,7 @@ recognise(struct st_steps *ss, struct st_proc *p, const struct st_event *ev)
 			s = step_new(ss, ST_STEP_RUN, name, script, p, ev);
 		} else if ((name = action_name(img->argv, img->argc)) !=
 		    NULL) {
+			name = again(ss, name);
 			s = step_new(ss, ST_STEP_ACTION, name,
 			    img->argc > 1 ? img->argv[img->argc - 1] : NULL,
 			    p, ev);
@@ -280,11 +332,19 @@ recognise(struct st_steps *ss, struct st_proc *p, const struct st_event *ev)
 		free(name);
 		return s;
 	}
-	if ((script = durable_script(img->argv, img->argc)) != NULL) {
+	if ((path = durable_script(img->argv, img->argc)) != NULL) {
+		/* the wrapper `sh -c '... script.sh ...'` is the step; the
+		 * `sh -xe .../script.sh` it runs belongs to it */
+		if (p->step != NULL && p->step->kind == ST_STEP_JENKINS &&
+		    same_durable(p->step->detail, path)) {
+			free(path);
+			return NULL;
+		}
 		name = xasprintf("sh step %u", ss->njenkins + 1);
 		ss->njenkins++;
-		s = step_new(ss, ST_STEP_JENKINS, name, script, p, ev);
+		s = step_new(ss, ST_STEP_JENKINS, name, path, p, ev);
 		free(name);
+		free(path);
 		return s;
 	}
 	return NULL;
@@ -421,6 +481,10 @@ st_steps_apply(struct st_steps *ss, struct st_proctree *t, struct st_proc *p,
 		/* a step's root moves from its parent's step to its own */
 		if ((s = recognise(ss, p, ev)) != NULL)
 			set_step(ss, p, s, ST_ATTR_TREE);
+		/* `sh -c 'steptrail step X; cmd'`: the shell execs cmd itself,
+		 * after its marker: cmd is X's */
+		else if (p->marker != NULL && p->step != p->marker)
+			set_step(ss, p, p->marker, ST_ATTR_MARKER);
 		if (p->step != NULL)
 			p->step->execs++;
 		else
@@ -521,57 +585,77 @@ out:
 	return rc;
 }
 
+static bool
+runners_own(const struct st_api_step *a)
+{
+	return strcmp(a->name, "Set up job") == 0 ||
+	    strcmp(a->name, "Complete job") == 0;
+}
+
+/* Does listed step a's time hold a step that started at sec? */
+static bool
+holds(const struct st_api_step *a, time_t sec)
+{
+	/* the API's times are cut to the second; so is sec compared */
+	return a->timed && a->start <= sec && sec <= a->end;
+}
+
 /*
- * Names the steps seen from the list: a step takes the name of the listed
- * step whose [started_at, completed_at] holds its start (one second of
- * slack either way: the API rounds to seconds; the latest-starting such
- * step if several do).  Steps no time explains are joined by order with
- * the listed steps left, skipping the runner's own ("Set up job",
- * "Complete job"), which run no process of a step's.
+ * Names the steps seen from the list, walking both in order: a step takes
+ * the first unused listed step, after the one the previous step took,
+ * whose [started_at, completed_at] holds its start; the runner's own
+ * ("Set up job", "Complete job"), which run no step's process, only if no
+ * other does.  Listed times are whole seconds and steps follow each other
+ * closely, so a step's start often falls in the second its successor
+ * starts: order, not nearness, decides.  Steps no time explains take the
+ * listed steps left, in order.
  */
 void
 st_steps_finish(struct st_steps *ss)
 {
-	struct st_api_step *a, *best;
+	struct st_api_step *a;
 	struct st_step *s;
-	size_t i, j, k = 0;
+	size_t i, k, from = 0;
+	int pass;
 
-	for (i = 0; i < ss->n && ss->napi > 0; i++) {
+	if (ss->napi == 0)
+		return;
+	for (i = 0; i < ss->n; i++) {
 		s = ss->v[i];
-		best = NULL;
-		for (j = 0; j < ss->napi; j++) {
-			a = &ss->api[j];
-			if (!a->timed || a->used || s->sec + API_SLACK < a->start ||
-			    s->sec > a->end + API_SLACK)
-				continue;
-			if (best == NULL || a->start > best->start)
-				best = a;
+		a = NULL;
+		for (pass = 0; pass < 2 && a == NULL; pass++) {
+			for (k = from; k < ss->napi; k++) {
+				if (ss->api[k].used ||
+				    (pass == 0 && runners_own(&ss->api[k])) ||
+				    !holds(&ss->api[k], s->sec))
+					continue;
+				a = &ss->api[k];
+				from = k + 1;
+				break;
+			}
 		}
-		if (best == NULL)
+		if (a == NULL)
 			continue;
-		best->used = true;
-		s->listed = best->number;
-		free(s->name);
-		s->name = xstrdup(best->name);
+		a->used = true;
+		s->listed = a->number;
 		s->named_by = "time";
+		free(s->name);
+		s->name = xstrdup(a->name);
 	}
-	for (i = 0; i < ss->n && ss->napi > 0; i++) {
+	for (i = 0, k = 0; i < ss->n; i++) {
 		s = ss->v[i];
 		if (s->named_by != NULL)
 			continue;
-		for (; k < ss->napi; k++) {
-			a = &ss->api[k];
-			if (!a->used && strcmp(a->name, "Set up job") != 0 &&
-			    strcmp(a->name, "Complete job") != 0)
-				break;
-		}
+		while (k < ss->napi && (ss->api[k].used ||
+		    runners_own(&ss->api[k])))
+			k++;
 		if (k == ss->napi)
 			break;
 		a = &ss->api[k++];
 		a->used = true;
 		s->listed = a->number;
+		s->named_by = "order";
 		free(s->name);
 		s->name = xstrdup(a->name);
-		s->named_by = "order";
 	}
 }
