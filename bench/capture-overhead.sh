@@ -32,7 +32,7 @@ fi
 trap 'audit_restore; rm -rf "$AUDIT_PRIV"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-audit_save
+audit_save || { echo "capture-overhead: cannot save the audit state" >&2; exit 1; }
 export STEPTRAIL_STATE_DIR=$AUDIT_PRIV/state
 mkdir -p "$AUDIT_PRIV/src"
 git -C "$TOP" archive HEAD | tar -x -C "$AUDIT_PRIV/src"

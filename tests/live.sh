@@ -4,9 +4,10 @@
 #
 # Needs root and kernel audit, and no audit daemon registered (it runs its
 # own); otherwise every test is reported skipped, with the reason.  The
-# audit state found (enabled flag, backlog limit and wait time, rules) is
-# saved first and put back on exit, error or signal (tests/lib-audit.sh),
-# and checked: the last test fails if anything differs.  Run one at a time.
+# audit state found (enabled flag, backlog limit and wait time, rate limit,
+# rules) is saved first and put back on exit, error or signal
+# (tests/lib-audit.sh), and checked: the last test fails if anything
+# differs.  Run one at a time.
 set -u
 
 : "${STEPTRAIL:=$(pwd)/steptrail}"
@@ -40,7 +41,7 @@ check() {	# check DESCRIPTION COMMAND...
 trap 'audit_restore; [ -n "${KEEP:-}" ] || rm -rf "$AUDIT_PRIV"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-audit_save
+audit_save || { echo "Bail out! cannot save the audit state"; exit 1; }
 T=$AUDIT_PRIV
 export STEPTRAIL_STATE_DIR=$T/state
 audit_snapshot > "$T/before"

@@ -1,0 +1,2 @@
+# Build: make runs cc for the three objects and the link.
+make

@@ -1,0 +1,2 @@
+# sh step 1: build.
+make
