@@ -145,6 +145,7 @@ struct st_event {
 
 	/* EXECVE records, assembled */
 	long		 argc;		/* declared, -1 when no EXECVE */
+	bool		 extra_args;	/* arguments beyond argc */
 	struct st_argb	*argb;
 	size_t		 nargb;
 	char		**argv;		/* after st_event_finish() */
@@ -283,6 +284,7 @@ struct st_proctree_stats {
 	unsigned long	 reparented;
 	unsigned long	 cycles_refused;
 	unsigned long	 images_dropped;
+	unsigned long	 bogus;		/* records no process can have made */
 };
 
 struct st_proctree;
@@ -492,6 +494,7 @@ struct st_input {
 	int		 fd;		/* open until read, then -1 */
 	char		*error;		/* why it could not be read, or NULL */
 	const char	*decompressor;	/* "gzip", ... when compressed */
+	bool		 plain;		/* never decompress (fuzzing) */
 };
 
 struct st_source {
@@ -502,6 +505,7 @@ struct st_source {
 void	 st_source_init(struct st_source *);
 void	 st_source_free(struct st_source *);
 int	 st_source_add(struct st_source *, const char *, char **);
+void	 st_source_add_fd(struct st_source *, const char *, int);
 int	 st_source_add_system(struct st_source *, const char *, char **);
 int	 st_source_read(struct st_source *, struct st_reader *, char **);
 char	*st_source_system_log(void);

@@ -407,6 +407,13 @@ apply_fork(struct st_proctree *t, struct st_event *ev)
 		parent = proc_new(t, ev, ev->pid, ev->ppid, ST_BORN_SEEN);
 	link_parent(t, parent, ev, ev->ppid);
 	learn(parent, ev);
+	if (cpid == ev->pid) {
+		/* a process cannot be its own child: a corrupt record */
+		t->st.bogus++;
+		return parent;
+	}
+	/* held while the child takes its pid: nothing may free it here */
+	st_proc_ref(parent);
 
 	child = st_proctree_find(t, ev->node, cpid);
 	if (child != NULL && child->sec + REORDER_SLACK >= ev->sec &&
@@ -419,6 +426,7 @@ apply_fork(struct st_proctree *t, struct st_event *ev)
 	inherit(child, parent);
 	learn(child, ev);
 	t->st.forks_linked++;
+	st_proc_unref(parent);
 	return child;
 }
 

@@ -53,7 +53,11 @@
 
 /* Serial-gap tracking remembers this many serials behind the newest. */
 #define GAP_RING	4096
-/* A jump this large, either way, is a reboot or another host, not loss. */
+/*
+ * A jump forward this large is a reboot or another host, not loss; so is
+ * any jump back past what the ring remembers (the window holds at most
+ * WINDOW_EVENTS, so no late event can be that far behind).
+ */
 #define GAP_RESET	(1L << 20)
 
 #define CLONE_THREAD_FLAG 0x00010000
@@ -222,6 +226,25 @@ check_header(const char *s, size_t n)
 	return NULL;
 }
 
+/*
+ * What libauparse itself mishandles.  3.0.9 leaks the first value of a
+ * CWD record that has cwd= twice (found by fuzzing): a hostile log could
+ * grow our memory line by line, and no kernel writes such a record.
+ */
+static const char *
+check_fields(const char *s, size_t n)
+{
+	const char *c;
+
+	if ((c = memmem(s, n, " type=CWD ", 10)) == NULL &&
+	    (n < 9 || memcmp(s, "type=CWD ", 9) != 0))
+		return NULL;
+	c = memmem(s, n, " cwd=", 5);
+	if (c != NULL && memmem(c + 5, n - (size_t)(c + 5 - s), " cwd=", 5))
+		return "CWD record with cwd= twice";
+	return NULL;
+}
+
 void
 st_reader_line(struct st_reader *r, const char *s, size_t n)
 {
@@ -233,7 +256,8 @@ st_reader_line(struct st_reader *r, const char *s, size_t n)
 		n--;
 	if (n == 0)
 		return;		/* blank lines separate nothing; not malformed */
-	if ((why = check_header(s, n)) != NULL) {
+	if ((why = check_header(s, n)) != NULL ||
+	    (why = check_fields(s, n)) != NULL) {
 		malformed(r, why);
 		return;
 	}
@@ -396,10 +420,14 @@ parse_syscall(struct st_reader *r, auparse_state_t *au, struct st_event *ev)
 		val = auparse_get_field_str(au);
 		if (name == NULL || val == NULL)
 			continue;
-		if (strcmp(name, "arch") == 0)
+		/* a field given twice: the last one counts */
+		if (strcmp(name, "arch") == 0) {
+			free(arch_c);
 			arch_s = arch_c = xstrdup(val);
-		else if (strcmp(name, "syscall") == 0)
+		} else if (strcmp(name, "syscall") == 0) {
+			free(sc_c);
 			sc_s = sc_c = xstrdup(val);
+		}
 		else if (strcmp(name, "success") == 0)
 			ev->success = strcmp(val, "yes") == 0;
 		else if (strcmp(name, "exit") == 0 && parse_long(val, 10, &l))
@@ -521,7 +549,7 @@ argb_at(struct st_event *ev, long n)
  * EXECVE record.  libauparse does not join them; this does.
  */
 static void
-parse_execve(struct st_reader *r, auparse_state_t *au, struct st_event *ev)
+parse_execve(auparse_state_t *au, struct st_event *ev)
 {
 	const char *name, *val;
 	struct st_argb *a;
@@ -546,7 +574,7 @@ parse_execve(struct st_reader *r, auparse_state_t *au, struct st_event *ev)
 		if ((n = arg_index(name, &sub, &is_len)) < 0)
 			continue;
 		if (ev->argc >= 0 && n >= ev->argc) {
-			r->st.incomplete++;	/* more arguments than argc */
+			ev->extra_args = true;	/* more arguments than argc */
 			continue;
 		}
 		a = argb_at(ev, n);
@@ -644,7 +672,7 @@ parse_record(struct st_reader *r, auparse_state_t *au, struct st_event *ev)
 		parse_syscall(r, au, ev);
 		break;
 	case AUDIT_EXECVE:
-		parse_execve(r, au, ev);
+		parse_execve(au, ev);
 		break;
 	case AUDIT_CWD:
 	case AUDIT_PATH:
@@ -824,7 +852,7 @@ track_serial(struct st_reader *r, const struct st_event *ev)
 	if (!g->init)
 		goto reset;
 	d = (int32_t)(s - g->hi);	/* wraps at 2^32 like the kernel */
-	if (d > GAP_RESET || d < -GAP_RESET) {
+	if (d > GAP_RESET || d <= -GAP_RING) {
 		r->st.serial_resets++;
 		goto reset;
 	}
@@ -918,8 +946,8 @@ reader_release(struct st_reader *r, bool all)
 			r->st.execs++;
 		else if (ev->kind == ST_EV_FORK)
 			r->st.forks++;
-		if (ev->kind == ST_EV_EXEC && (ev->pid < 0 || ev->ppid < 0) &&
-		    ev->missing == 0)
+		if (ev->missing == 0 && (ev->extra_args ||
+		    (ev->kind == ST_EV_EXEC && (ev->pid < 0 || ev->ppid < 0))))
 			r->st.incomplete++;
 		r->fn(ev, r->arg);
 		st_event_free(ev);

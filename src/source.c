@@ -93,6 +93,19 @@ st_source_add(struct st_source *src, const char *path, char **cause)
 	return 0;
 }
 
+/* An input already open (the source closes it after reading). */
+void
+st_source_add_fd(struct st_source *src, const char *name, int fd)
+{
+	struct st_input *in;
+
+	src->v = xreallocarray(src->v, src->n + 1, sizeof *src->v);
+	in = &src->v[src->n++];
+	memset(in, 0, sizeof *in);
+	in->name = xstrdup(name);
+	in->fd = fd;
+}
+
 /* log_file from auditd.conf, if it names one. */
 static char *
 configured_log(void)
@@ -337,7 +350,8 @@ read_input(struct st_input *in, struct st_reader *r, char **cause)
 			break;
 		got += (size_t)n;
 	}
-	for (i = 0; i < sizeof compressors / sizeof compressors[0]; i++) {
+	for (i = 0; i < sizeof compressors / sizeof compressors[0] &&
+	    !in->plain; i++) {
 		if (got < compressors[i].len ||
 		    memcmp(head, compressors[i].magic, compressors[i].len) != 0)
 			continue;
