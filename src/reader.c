@@ -59,6 +59,12 @@
  * WINDOW_EVENTS, so no late event can be that far behind).
  */
 #define GAP_RESET	(1L << 20)
+/*
+ * A serial behind the newest that is stamped this much later is not late:
+ * the counter started again (a reboot soon after the last one, when the
+ * serials were still small).  A late event is stamped near its neighbours.
+ */
+#define GAP_RESET_SECONDS 60
 
 #define CLONE_THREAD_FLAG 0x00010000
 
@@ -66,6 +72,7 @@ struct gapstate {
 	bool		 init;
 	uint32_t	 lo;		/* oldest serial seen since the reset */
 	uint32_t	 hi;		/* newest */
+	time_t		 hi_sec;	/* its time */
 	uint64_t	 ring[GAP_RING / 64];
 };
 
@@ -852,7 +859,8 @@ track_serial(struct st_reader *r, const struct st_event *ev)
 	if (!g->init)
 		goto reset;
 	d = (int32_t)(s - g->hi);	/* wraps at 2^32 like the kernel */
-	if (d > GAP_RESET || d <= -GAP_RING) {
+	if (d > GAP_RESET || d <= -GAP_RING ||
+	    (d < 0 && ev->sec > g->hi_sec + GAP_RESET_SECONDS)) {
 		r->st.serial_resets++;
 		goto reset;
 	}
@@ -865,6 +873,7 @@ track_serial(struct st_reader *r, const struct st_event *ev)
 		}
 		ring_set(g, s, true);
 		g->hi = s;
+		g->hi_sec = ev->sec;
 		if ((int32_t)(g->hi - g->lo) >= GAP_RING)
 			g->lo = g->hi - GAP_RING + 1;
 	} else if (d < 0 && (int32_t)(s - g->lo) < 0) {
@@ -893,6 +902,7 @@ reset:
 	memset(g, 0, sizeof *g);
 	g->init = true;
 	g->lo = g->hi = s;
+	g->hi_sec = ev->sec;
 	ring_set(g, s, true);
 }
 

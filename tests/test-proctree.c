@@ -195,6 +195,21 @@ test_child_logged_first(void)
 }
 
 static void
+test_self_fork(void)
+{
+	struct st_proctree *t = st_proctree_new();
+	struct st_proc *p, *q;
+
+	p = exec_(t, 1, 100, 100, 1, "/usr/bin/bash", "/", "bash", NULL);
+	/* handmade (fuzzing found it): a fork record whose child is itself */
+	q = fork_(t, 2, 100, 100, 1, 100, "/usr/bin/bash", NULL);
+	ok(q == p && st_proctree_find(t, 0, 100) == p && p->image != NULL,
+	    "self fork: refused, the process is untouched");
+	is_int(st_proctree_stats(t)->bogus, 1, "self fork: counted as bogus");
+	st_proctree_free(t);
+}
+
+static void
 test_cycle(void)
 {
 	struct st_proctree *t = st_proctree_new();
@@ -250,6 +265,7 @@ main(void)
 	test_reparent();
 	test_subshell_fork();
 	test_child_logged_first();
+	test_self_fork();
 	test_cycle();
 	test_paths_and_limits();
 	return done_testing();

@@ -669,9 +669,74 @@ test_exec_fork_same_tick(void)
 	st_proctree_free(tr.t);
 }
 
+/* handmade: what fuzzing found wrong */
+static void
+test_fuzz_findings(void)
+{
+	struct st_buf b = { 0 };
+	struct got g;
+	int i;
+
+	feed("type=CWD msg=audit(1700000000.123:5): cwd=\"/tmp\" cwd=\"/x\"\n",
+	    &g);
+	is_int(g.st.malformed, 1, "handmade CWD with cwd= twice: malformed "
+	    "(libauparse leaks on it)");
+	got_free(&g);
+
+	feed("type=SYSCALL msg=audit(1700000000.100:10): arch=c000003e "
+	    "syscall=59 success=yes exit=0 items=0 ppid=1 pid=100 "
+	    "comm=\"ls\" exe=\"/usr/bin/ls\"\n"
+	    "type=EXECVE msg=audit(1700000000.100:10): argc=1 a0=\"ls\" "
+	    "a1=\"-l\" a2=\"-a\" a3=\"-h\"\n"
+	    "type=CWD msg=audit(1700000000.100:10): cwd=\"/\"\n", &g);
+	is_int(g.st.incomplete, 1, "handmade argv beyond argc: one incomplete "
+	    "event, not one per argument");
+	ok(g.n == 1 && strcmp(g.v[0].argv, "ls") == 0, "handmade argv beyond "
+	    "argc: argc arguments kept");
+	got_free(&g);
+
+	feed("type=SYSCALL msg=audit(1700000000.000:1): arch=c000003e "
+	    "arch=c000003e syscall=59 syscall=59 success=yes exit=0 pid=10 "
+	    "ppid=1\n", &g);
+	ok(g.n == 1 && strcmp(g.v[0].sysname, "execve") == 0, "handmade "
+	    "fields given twice: read (and, under a sanitizer, no leak)");
+	got_free(&g);
+
+	/* a reboot: serials 4980, 4991 (10 lost), then 1, 2, 3 ... */
+	st_buf_addf(&b, "type=SYSCALL msg=audit(1700000000.000:4980): "
+	    "syscall=44 pid=5 ppid=1\n");
+	st_buf_addf(&b, "type=SYSCALL msg=audit(1700000000.010:4991): "
+	    "syscall=44 pid=5 ppid=1\n");
+	for (i = 1; i <= 1200; i++)
+		st_buf_addf(&b, "type=SYSCALL msg=audit(%d.%03d:%d): "
+		    "syscall=44 pid=5 ppid=1\n", 1700000100 + i / 1000,
+		    i % 1000, i);
+	feed(st_buf_cstr(&b), &g);
+	is_int(g.st.serial_missing, 10, "handmade reboot: only the real gap "
+	    "counts as lost");
+	is_int(g.st.serial_resets, 1, "handmade reboot: one reset");
+	got_free(&g);
+
+	/* an early reboot: serials were still small (3000), the counter
+	 * starts again within the ring's reach, minutes later */
+	st_buf_reset(&b);
+	st_buf_addf(&b, "type=SYSCALL msg=audit(1700000000.000:3000): "
+	    "syscall=44 pid=5 ppid=1\n");
+	for (i = 1; i <= 100; i++)
+		st_buf_addf(&b, "type=SYSCALL msg=audit(1700000300.%03d:%d): "
+		    "syscall=44 pid=5 ppid=1\n", i, i);
+	feed(st_buf_cstr(&b), &g);
+	ok(g.st.serial_missing == 0 && g.st.serial_resets == 1, "handmade "
+	    "early reboot: a reset, not %lu lost events",
+	    g.st.serial_missing);
+	got_free(&g);
+	st_buf_free(&b);
+}
+
 int
 main(void)
 {
+	test_fuzz_findings();
 	test_exec_fork_same_tick();
 	test_hex_argument();
 	test_long_args();
