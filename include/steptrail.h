@@ -166,6 +166,8 @@ struct st_event {
 	long		 enabled;	/* audit_enabled=N, -1 when absent */
 
 	size_t		 win_pos;	/* window.c heap index */
+	bool		 win_forked;	/* window.c indexed it as a fork... */
+	uint64_t	 win_child;	/* ... under this key */
 };
 
 struct st_reader_stats {

@@ -167,19 +167,38 @@ st_window_find(struct st_window *w, unsigned node, time_t sec, unsigned ms,
 	return ev;
 }
 
-/* The earliest pending fork that created each pid is indexed. */
+static void
+unindex_fork(struct st_window *w, struct st_event *ev)
+{
+	if (ev->win_forked && st_map_get(&w->bychild, ev->win_child) == ev)
+		st_map_del(&w->bychild, ev->win_child);
+	ev->win_forked = false;
+}
+
+/*
+ * The earliest pending fork that created each pid is indexed.  A merged
+ * part can change what an event is (a CONFIG_CHANGE record outranks a
+ * fork) or whom it created (a second SYSCALL record): the key it was
+ * indexed under is kept with it, so that it is always unindexed.
+ */
 static void
 index_fork(struct st_window *w, struct st_event *ev)
 {
 	struct st_event *f;
 	uint64_t k;
 
+	unindex_fork(w, ev);
 	if (ev->kind != ST_EV_FORK)
 		return;
 	k = child_id(ev->node, ev->exit);
 	f = st_map_get(&w->bychild, k);
-	if (f == NULL || before(ev, f))
+	if (f == NULL || before(ev, f)) {
 		st_map_put(&w->bychild, k, ev);
+		ev->win_forked = true;
+		ev->win_child = k;
+		if (f != NULL)
+			f->win_forked = false;
+	}
 }
 
 /*
@@ -260,10 +279,6 @@ st_window_pop(struct st_window *w, bool all)
 	id = event_id(ev->node, ev->sec, ev->ms, ev->serial);
 	if (st_map_get(&w->byid, id) == ev)
 		st_map_del(&w->byid, id);
-	if (ev->kind == ST_EV_FORK) {
-		id = child_id(ev->node, ev->exit);
-		if (st_map_get(&w->bychild, id) == ev)
-			st_map_del(&w->bychild, id);
-	}
+	unindex_fork(w, ev);
 	return ev;
 }
