@@ -148,6 +148,7 @@ struct st_event {
 	bool		 extra_args;	/* arguments beyond argc */
 	struct st_argb	*argb;
 	size_t		 nargb;
+	size_t		 argb_cap;
 	char		**argv;		/* after st_event_finish() */
 	size_t		 nargv;
 	bool		 argv_truncated;

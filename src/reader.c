@@ -532,14 +532,21 @@ arg_index(const char *name, long *sub, bool *is_len)
 	return -1;
 }
 
+/* Argument n's builder; the array grows by doubling (argc can be 1M). */
 static struct st_argb *
 argb_at(struct st_event *ev, long n)
 {
-	size_t i;
+	size_t i, cap;
 
 	if ((size_t)n >= ev->nargb) {
-		ev->argb = xreallocarray(ev->argb, (size_t)n + 1,
-		    sizeof *ev->argb);
+		if ((size_t)n >= ev->argb_cap) {
+			for (cap = ev->argb_cap ? ev->argb_cap : 16;
+			    cap <= (size_t)n; cap *= 2)
+				;
+			ev->argb = xreallocarray(ev->argb, cap,
+			    sizeof *ev->argb);
+			ev->argb_cap = cap;
+		}
 		for (i = ev->nargb; i <= (size_t)n; i++) {
 			memset(&ev->argb[i], 0, sizeof ev->argb[i]);
 			ev->argb[i].declared_len = -1;
@@ -801,7 +808,7 @@ out:
 		st_buf_free(&ev->argb[i].val);
 	free(ev->argb);
 	ev->argb = NULL;
-	ev->nargb = 0;
+	ev->nargb = ev->argb_cap = 0;
 }
 
 static bool
