@@ -263,12 +263,14 @@ struct st_proc {
 	unsigned	 node;
 	int		 pid;
 	int		 ppid;		/* 0 when unknown */
+	uint32_t	 ses;		/* audit session; UINT32_MAX unknown */
 	struct st_proc	*parent;	/* counted reference */
 	struct st_image	*image;		/* NULL: no exec seen */
 	unsigned	 nimages;
 	char		*exe;		/* from records before any exec */
 	char		*comm;
-	char		*title;		/* PROCTITLE before any exec */
+	char		*title;		/* PROCTITLE before any exec: NUL-separated */
+	size_t		 title_len;	/* arguments may be empty: not "\0\0"-ended */
 	enum st_birth	 birth;
 	time_t		 sec;
 	unsigned	 ms;
@@ -348,8 +350,9 @@ struct st_api_step {
 
 struct st_steps {
 	struct st_step	**v;
-	size_t		 n;
+	size_t		 n, cap;
 	struct st_step	*latest;	/* the step started last */
+	struct st_map	 actions;	/* action name -> times it started */
 	unsigned	 ngitlab;
 	unsigned	 njenkins;
 	unsigned long	 markers;
@@ -457,6 +460,8 @@ struct st_finding {
 	char		**argv;
 	size_t		 argc;
 	bool		 argv_truncated;
+	size_t		 argc_seen;	/* the exec's argc, before the copy cut */
+	bool		 kernel_cut;	/* the exec's own argv was cut */
 	bool		 incomplete;	/* records of the exec were lost */
 	struct st_ancestor *anc;
 	size_t		 nanc;
@@ -643,6 +648,8 @@ struct st_capture_result {
 };
 
 char	*st_ci_home(const char *, char **);
+int	 st_capture_lock(char **);
+void	 st_capture_unlock(int);
 int	 st_capture_install(const struct st_ruleset *, const char *, bool,
 	    struct st_capture_result *, char **);
 int	 st_capture_remove(struct st_capture_result *, char **);
@@ -658,6 +665,7 @@ struct st_daemon {
 	char		*dir;
 	char		*log;
 	bool		 pidfile_existed;
+	char		*pidfile_text;	/* what it held, put back at stop */
 };
 
 int	 st_daemon_start(struct st_daemon *, int, char **);
@@ -674,7 +682,8 @@ struct st_run_result {
 	unsigned long long bytes;
 	bool		 private_daemon;
 	long		 daemon_pid;
-	char		*notes;		/* what went wrong on the way */
+	char		*notes;		/* what changed or went wrong */
+	int		 signal;	/* a signal that ended the run early */
 };
 
 int	 st_run(const struct st_ruleset *, char **, const char *,

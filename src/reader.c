@@ -51,6 +51,10 @@
  */
 #define ARGS_MAX	(1 << 20)
 
+/* An EXECVE record is at most 8970 bytes and " aN=\"\"" takes 6: at most
+ * this many arguments can go missing with one lost record. */
+#define ARGS_PER_RECORD	1500
+
 /* Serial-gap tracking remembers this many serials behind the newest. */
 #define GAP_RING	4096
 /*
@@ -60,9 +64,13 @@
  */
 #define GAP_RESET	(1L << 20)
 /*
- * A serial behind the newest that is stamped this much later is not late:
- * the counter started again (a reboot soon after the last one, when the
- * serials were still small).  A late event is stamped near its neighbours.
+ * A serial behind the newest, stamped this much later, that was already
+ * seen (or is older than anything seen) means the counter started again: a
+ * reboot soon after the last one, when the serials were still small.  One
+ * that fills a hole is a slow syscall instead: the kernel stamps the time
+ * at syscall entry but takes the serial at exit, so a connect() that
+ * blocked for minutes sorts long before the quick events numbered ahead
+ * of it, which then arrive "late" and much later in time.
  */
 #define GAP_RESET_SECONDS 60
 
@@ -317,12 +325,16 @@ parse_ulong(const char *s, int base, unsigned long long *out)
 	return true;
 }
 
+/* The kernel's PID_MAX_LIMIT (include/linux/threads.h, 64-bit). */
+#define PID_LIMIT	(4 * 1024 * 1024)
+
+/* A pid the kernel cannot give is no pid: -1, as if the field were absent. */
 static int
 parse_pid(const char *s)
 {
 	long long v;
 
-	if (!parse_long(s, 10, &v) || v < 0 || v > INT_MAX)
+	if (!parse_long(s, 10, &v) || v < 0 || v > PID_LIMIT)
 		return -1;
 	return (int)v;
 }
@@ -591,6 +603,12 @@ parse_execve(auparse_state_t *au, struct st_event *ev)
 			ev->extra_args = true;	/* more arguments than argc */
 			continue;
 		}
+		/* The kernel logs arguments in order; a jump past what one
+		 * lost EXECVE record can hold is not a gap but a lie. */
+		if ((size_t)n > ev->nargb + ARGS_PER_RECORD) {
+			ev->extra_args = true;
+			continue;
+		}
 		a = argb_at(ev, n);
 		if (is_len) {
 			if (parse_long(val, 10, &l) && l >= 0 && l <= LONG_MAX)
@@ -786,7 +804,16 @@ finish_argv(struct st_reader *r, struct st_event *ev)
 		}
 		goto out;
 	}
-	n = ev->argc >= 0 ? (size_t)ev->argc : ev->nargb;
+	/*
+	 * argc is a claim; only arguments the log holds become strings.
+	 * Arguments announced but never received are what the kernel (or
+	 * a lost record) cut: say so, do not make a string for each.
+	 */
+	n = ev->nargb;
+	if (ev->argc >= 0 && (size_t)ev->argc < n)
+		n = (size_t)ev->argc;
+	if (ev->argc >= 0 && (size_t)ev->argc > n)
+		ev->argv_truncated = true;
 	ev->argv = xcalloc(n + 1, sizeof *ev->argv);
 	for (i = 0; i < n; i++) {
 		a = i < ev->nargb ? &ev->argb[i] : NULL;
@@ -867,7 +894,8 @@ track_serial(struct st_reader *r, const struct st_event *ev)
 		goto reset;
 	d = (int32_t)(s - g->hi);	/* wraps at 2^32 like the kernel */
 	if (d > GAP_RESET || d <= -GAP_RING ||
-	    (d < 0 && ev->sec > g->hi_sec + GAP_RESET_SECONDS)) {
+	    (d < 0 && ev->sec > g->hi_sec + GAP_RESET_SECONDS &&
+	    ((int32_t)(s - g->lo) < 0 || seen(g, s)))) {
 		r->st.serial_resets++;
 		goto reset;
 	}

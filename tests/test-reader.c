@@ -702,6 +702,14 @@ test_fuzz_findings(void)
 	    "fields given twice: read (and, under a sanitizer, no leak)");
 	got_free(&g);
 
+	feed("type=SYSCALL msg=audit(1700000000.000:1): arch=c000003e "
+	    "syscall=57 success=yes exit=4194304 pid=4194305 ppid=4194304\n",
+	    &g);
+	ok(g.n == 1 && g.v[0].pid == -1 && g.v[0].ppid == 4194304, "handmade "
+	    "pid past the kernel's PID_MAX_LIMIT: no pid (got %d, ppid %d)",
+	    g.n ? g.v[0].pid : 0, g.n ? g.v[0].ppid : 0);
+	got_free(&g);
+
 	/* a reboot: serials 4980, 4991 (10 lost), then 1, 2, 3 ... */
 	st_buf_addf(&b, "type=SYSCALL msg=audit(1700000000.000:4980): "
 	    "syscall=44 pid=5 ppid=1\n");
@@ -729,6 +737,40 @@ test_fuzz_findings(void)
 	ok(g.st.serial_missing == 0 && g.st.serial_resets == 1, "handmade "
 	    "early reboot: a reset, not %lu lost events",
 	    g.st.serial_missing);
+	got_free(&g);
+
+	/* the same with the whole first boot in the log: the new serials
+	 * were all seen before */
+	st_buf_reset(&b);
+	for (i = 1; i <= 300; i++)
+		st_buf_addf(&b, "type=SYSCALL msg=audit(1700000000.%03d:%d): "
+		    "syscall=44 pid=5 ppid=1\n", i, i);
+	for (i = 1; i <= 100; i++)
+		st_buf_addf(&b, "type=SYSCALL msg=audit(1700000300.%03d:%d): "
+		    "syscall=44 pid=5 ppid=1\n", i, i);
+	feed(st_buf_cstr(&b), &g);
+	ok(g.st.serial_missing == 0 && g.st.serial_resets == 1, "handmade "
+	    "early reboot, first boot logged whole: a reset, not %lu lost",
+	    g.st.serial_missing);
+	got_free(&g);
+
+	/* a slow syscall: connect() entered at .5 and blocked 70 s, so 502
+	 * is stamped before 501 (a quick one at 70 s) but numbered after.
+	 * 501 fills a hole: no reset, nothing lost (found by fuzzing) */
+	st_buf_reset(&b);
+	st_buf_addf(&b, "type=SYSCALL msg=audit(1700000000.000:500): "
+	    "syscall=44 pid=1 ppid=9\n");
+	st_buf_addf(&b, "type=SYSCALL msg=audit(1700000070.000:501): "
+	    "syscall=44 pid=2 ppid=9\n");
+	st_buf_addf(&b, "type=SYSCALL msg=audit(1700000000.500:502): "
+	    "syscall=42 pid=3 ppid=9\n");
+	st_buf_addf(&b, "type=SYSCALL msg=audit(1700000140.000:503): "
+	    "syscall=44 pid=4 ppid=9\n");
+	feed(st_buf_cstr(&b), &g);
+	ok(g.st.serial_missing == 0 && g.st.serial_gaps == 0 &&
+	    g.st.serial_resets == 0, "handmade slow connect: %lu lost, %lu "
+	    "gaps, %lu resets (want none)", g.st.serial_missing,
+	    g.st.serial_gaps, g.st.serial_resets);
 	got_free(&g);
 	st_buf_free(&b);
 }
