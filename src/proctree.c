@@ -17,7 +17,8 @@
  *   - an exec by pid P with ppid Q is the same process as the current P if
  *     P's parent was Q, or unknown, or if Q is 1 or one of P's ancestors
  *     (the parent died and the child was reparented to init or to a
- *     subreaper); otherwise P was reused.
+ *     subreaper) and the audit session is the same (a reparented process
+ *     keeps its ses; an unset one tells nothing); otherwise P was reused.
  * Without fork records, a pid reused with the same parent pid looks like
  * the same process exec'ing again; nothing in the log can tell them apart.
  */
@@ -172,6 +173,10 @@ proc_new(struct st_proctree *t, const struct st_event *ev, int pid, int ppid,
 	p->node = ev->node;
 	p->pid = pid;
 	p->ppid = ppid > 0 ? ppid : 0;
+	/* the event's session is this process's if it is the event's own
+	 * or its child (a fork record): the session is inherited */
+	p->ses = pid == ev->pid || birth == ST_BORN_FORK ? ev->ses :
+	    UINT32_MAX;
 	p->birth = birth;
 	p->sec = ev->sec;
 	p->ms = ev->ms;
@@ -232,6 +237,8 @@ learn(struct st_proc *p, const struct st_event *ev)
 {
 	size_t n;
 
+	if (p->ses == UINT32_MAX)
+		p->ses = ev->ses;
 	if (p->image != NULL)
 		return;
 	if (p->exe == NULL && ev->exe != NULL)
@@ -243,6 +250,7 @@ learn(struct st_proc *p, const struct st_event *ev)
 		p->title = xmalloc(n + 2);
 		memcpy(p->title, ev->proctitle, n);
 		p->title[n] = p->title[n + 1] = '\0';
+		p->title_len = n;
 	}
 }
 
@@ -270,6 +278,7 @@ inherit(struct st_proc *child, const struct st_proc *parent)
 	if (child->title == NULL && img->argc > 0) {
 		for (i = 0; i < img->argc; i++)
 			st_buf_add(&b, img->argv[i], strlen(img->argv[i]) + 1);
+		child->title_len = b.len;
 		st_buf_addc(&b, '\0');
 		child->title = st_buf_steal(&b);
 	}
@@ -284,7 +293,7 @@ path_clean(const char *cwd, const char *name)
 	char *joined;
 	size_t n;
 
-	if (name[0] == '/' || cwd == NULL)
+	if (name[0] == '/')
 		joined = xstrdup(name);
 	else
 		joined = xasprintf("%s/%s", cwd, name);
@@ -338,11 +347,13 @@ push_image(struct st_proctree *t, struct st_proc *p, struct st_event *ev)
 	 * The file given to execve: PATH item 0, made absolute.  An empty
 	 * name is an exec of a file descriptor (fexecve, AT_EMPTY_PATH): the
 	 * file is the one that ran.  No PATH record (lost, or rules without
-	 * it): unknown, not guessed.
+	 * it), or a relative one without its CWD record: unknown, not
+	 * guessed.
 	 */
-	if (ev->path0 != NULL && ev->path0[0] != '\0')
+	if (ev->path0 != NULL && (ev->path0[0] == '/' ||
+	    (ev->path0[0] != '\0' && img->cwd != NULL)))
 		img->path = path_clean(img->cwd, ev->path0);
-	else if (ev->path0 != NULL && img->exe != NULL)
+	else if (ev->path0 != NULL && ev->path0[0] == '\0' && img->exe != NULL)
 		img->path = xstrdup(img->exe);
 	img->serial = ev->serial;
 	img->sec = ev->sec;
@@ -365,11 +376,13 @@ push_image(struct st_proctree *t, struct st_proc *p, struct st_event *ev)
 }
 
 static bool
-reparented(const struct st_proc *p, int ppid)
+reparented(const struct st_proc *p, int ppid, uint32_t ses)
 {
 	const struct st_proc *a;
 	size_t n = 0;
 
+	if (p->ses != UINT32_MAX && ses != UINT32_MAX && p->ses != ses)
+		return false;
 	if (ppid == 1)
 		return true;
 	for (a = p->parent; a != NULL && n < CHAIN_MAX; a = a->parent, n++)
@@ -384,13 +397,15 @@ apply_exec(struct st_proctree *t, struct st_event *ev)
 	struct st_proc *p = st_proctree_find(t, ev->node, ev->pid);
 
 	if (p != NULL && p->ppid != 0 && ev->ppid > 0 && p->ppid != ev->ppid) {
-		if (reparented(p, ev->ppid))
+		if (reparented(p, ev->ppid, ev->ses))
 			t->st.reparented++;	/* keep the real origin */
 		else
 			p = NULL;		/* pid reused */
 	}
 	if (p == NULL)
 		p = proc_new(t, ev, ev->pid, ev->ppid, ST_BORN_SEEN);
+	if (ev->ses != UINT32_MAX)
+		p->ses = ev->ses;
 	link_parent(t, p, ev, ev->ppid);
 	push_image(t, p, ev);
 	return p;
@@ -506,8 +521,8 @@ st_proc_cmdline(const struct st_proc *p, struct st_buf *out, size_t max)
 		return;
 	}
 	if (p->title != NULL) {
-		/* title is NUL-separated and ends with two NULs */
-		for (s = p->title; *s != '\0'; s += strlen(s) + 1) {
+		for (s = p->title; s < p->title + p->title_len;
+		    s += strlen(s) + 1) {
 			v = xreallocarray(v, n + 1, sizeof *v);
 			v[n++] = (char *)(uintptr_t)s;
 		}

@@ -12,6 +12,9 @@
 #include "steptrail.h"
 #include "tap.h"
 
+/* the audit session of the events made next; unset by default */
+static uint32_t ses_next = UINT32_MAX;
+
 static struct st_event *
 ev_new(enum st_event_kind kind, unsigned long serial, time_t sec, int pid,
     int ppid, const char *exe)
@@ -26,6 +29,7 @@ ev_new(enum st_event_kind kind, unsigned long serial, time_t sec, int pid,
 	ev->ppid = ppid;
 	ev->exe = xstrdup(exe);
 	ev->uid = ev->euid = ev->auid = 0;
+	ev->ses = ses_next;
 	ev->argc = -1;
 	return ev;
 }
@@ -133,6 +137,25 @@ test_reparent(void)
 	is_int(p->nimages, 2, "reparent to an ancestor (subreaper): same "
 	    "process");
 	st_proctree_free(t);
+
+	/* ppid 1 but another audit session: not reparented, a new process
+	 * (a login's, say) that was given the dead one's pid */
+	t = st_proctree_new();
+	ses_next = 3;
+	exec_(t, 1, 100, 100, 50, "/usr/bin/make", "/", "make", NULL);
+	exec_(t, 2, 100, 400, 100, "/usr/bin/bash", "/", "sh", NULL);
+	ses_next = 9;
+	p = exec_(t, 3, 101, 400, 1, "/usr/bin/true", "/", "true", NULL);
+	ok(p->nimages == 1 && p->parent != NULL && p->parent->pid == 1,
+	    "reparent to init in another session: a reused pid, init's child");
+	is_int(st_proctree_stats(t)->pid_reuse, 1, "... counted as reuse");
+	ses_next = 3;
+	exec_(t, 4, 102, 500, 100, "/usr/bin/bash", "/", "sh", NULL);
+	p = exec_(t, 5, 103, 500, 1, "/usr/bin/id", "/", "id", NULL);
+	is_int(p->nimages, 2, "reparent to init in the same session: same "
+	    "process");
+	ses_next = UINT32_MAX;
+	st_proctree_free(t);
 }
 
 static void
@@ -164,6 +187,21 @@ test_subshell_fork(void)
 		st_proc_cmdline(sub, &b, 0);
 		is_str(b.d, "bash -e step.sh", "subshell: shows its parent's "
 		    "exec'd argv, not the fork record's stale PROCTITLE");
+		st_buf_free(&b);
+	}
+	st_proctree_free(t);
+
+	/* an empty argument does not end the inherited command line */
+	t = st_proctree_new();
+	exec_(t, 1, 100, 100, 90, "/usr/bin/bash", "/w", "bash", "", "-c",
+	    "x", NULL);
+	sub = fork_(t, 2, 100, 100, 90, 101, "/usr/bin/bash", NULL);
+	{
+		struct st_buf b = { 0 };
+
+		st_proc_cmdline(sub, &b, 0);
+		is_str(b.d, "bash '' -c x", "subshell: an empty argument "
+		    "inherited, and those after it");
 		st_buf_free(&b);
 	}
 	st_proctree_free(t);
@@ -238,6 +276,10 @@ test_paths_and_limits(void)
 	p = exec_(t, 2, 100, 11, 1, "/usr/bin/x", "/", "//tmp//../tmp/./x",
 	    NULL);
 	is_str(p->image->path, "/tmp/x", "path: // . .. removed");
+	p = exec_(t, 3, 100, 12, 1, "/home/u/bin/tool", NULL, "bin/tool",
+	    NULL);
+	ok(p->image->path == NULL, "path: relative, and the CWD record lost: "
+	    "unknown (not \"%s\")", p->image->path ? p->image->path : "");
 
 	for (i = 0; i < 10; i++)
 		p = exec_(t, 10 + (unsigned long)i, 100, 20, 1, "/bin/x", "/",
