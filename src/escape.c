@@ -193,7 +193,9 @@ st_format_argv(struct st_buf *out, char *const *argv, size_t argc, size_t max)
 		st_escape_arg(out, argv[i]);
 		if (max != 0 && out->len - start > max) {
 			out->len = start + max;
-			/* Do not leave half a UTF-8 sequence or escape behind. */
+			/* Do not leave half a UTF-8 sequence behind.  The cut
+			 * may end inside an argument's quotes or escapes:
+			 * " ..." after it says the line is not whole. */
 			while (out->len > start &&
 			    ((unsigned char)out->d[out->len] & 0xc0) == 0x80)
 				out->len--;
@@ -221,7 +223,7 @@ st_utf8_clean(const char *str)
 
 	for (i = 0; i < n; i += len) {
 		len = s[i] < 0x80 ? 1 : utf8_len(s + i, n - i, &cp);
-		if (len == 0) {
+		if (len == 0 || (len > 1 && dangerous_cp(cp))) {
 			clean = false;
 			break;
 		}
@@ -233,7 +235,9 @@ st_utf8_clean(const char *str)
 		if (len == 0) {
 			st_buf_addf(&b, "\\x%02x", s[i]);
 			len = 1;
-		} else if (s[i] == '\\')
+		} else if (len > 1 && dangerous_cp(cp))
+			st_buf_addf(&b, "\\u%04x", (unsigned)cp);
+		else if (s[i] == '\\')
 			st_buf_adds(&b, "\\\\");
 		else
 			st_buf_add(&b, s + i, len);

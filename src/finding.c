@@ -118,10 +118,11 @@ same_finding(const struct st_finding *f, const struct st_recipe *r,
 
 	if (f->recipe != r || f->step != p->step || f->node != p->node ||
 	    !streq(f->exe, img->exe) ||
-	    !streq(f->cwd, img->cwd) || f->argc != img->argc ||
-	    f->argv_truncated)
+	    !streq(f->cwd, img->cwd) || f->argc_seen != img->argc ||
+	    f->kernel_cut != img->argv_truncated)
 		return false;
-	for (i = 0; i < img->argc; i++)
+	/* what the evidence copy cut is covered by the hash only */
+	for (i = 0; i < f->argc; i++)
 		if (strcmp(f->argv[i], img->argv[i]) != 0)
 			return false;
 	return streq(f->nanc > 0 ? f->anc[0].exe : NULL,
@@ -133,18 +134,22 @@ copy_argv(struct st_finding *f, const struct st_image *img)
 {
 	size_t i, total = 0, n;
 
-	f->argv = xcalloc(img->argc + 1, sizeof *f->argv);
+	f->argc_seen = img->argc;
+	f->kernel_cut = img->argv_truncated;
 	f->argv_truncated = img->argv_truncated;
+	/* an argument costs its pointer too: 1M empty ones are not free */
 	for (i = 0; i < img->argc; i++) {
-		n = strlen(img->argv[i]);
-		if (total + n > ARGV_EVIDENCE) {
-			f->argv_truncated = true;
+		n = strlen(img->argv[i]) + 1 + sizeof *f->argv;
+		if (total + n > ARGV_EVIDENCE)
 			break;
-		}
 		total += n;
-		f->argv[i] = xstrdup(img->argv[i]);
 	}
+	if (i < img->argc)
+		f->argv_truncated = true;
 	f->argc = i;
+	f->argv = xcalloc(f->argc + 1, sizeof *f->argv);
+	for (i = 0; i < f->argc; i++)
+		f->argv[i] = xstrdup(img->argv[i]);
 }
 
 static void

