@@ -322,35 +322,44 @@ st_hash64(const void *p, size_t n)
 /* ---------------------------------------------------------------- nodes */
 
 /*
- * Aggregated logs name a handful of hosts; a linear table is the right
- * size.  The limit keeps a hostile log that varies node= on every line from
- * growing it without bound: past it, nodes share the last id.
+ * Aggregated logs name a handful of hosts, but a hostile log can vary
+ * node= on every line: names are found through a hash (the value is the
+ * id, probing on past a colliding hash), and past NODE_MAX new names all
+ * get one id, shown as NODE_OTHER, rather than growing without bound or
+ * being passed off as the last host seen.
  */
-#define NODE_MAX 4096
+#define NODE_MAX	4096
+#define NODE_OTHER	"(one of too many nodes)"
 
-static char	**nodes;
-static unsigned	  nnodes;
+static char		**nodes;
+static unsigned		  nnodes;
+static struct st_map	  node_ids;
 
 unsigned
 st_node_intern(const char *name)
 {
-	unsigned i;
+	uint64_t h;
+	void *v;
 
 	if (name == NULL || *name == '\0')
 		return 0;
-	for (i = 0; i < nnodes; i++)
-		if (strcmp(nodes[i], name) == 0)
-			return i + 1;
+	for (h = st_hash64(name, strlen(name));
+	    (v = st_map_get(&node_ids, h)) != NULL; h++)
+		if (strcmp(nodes[(uintptr_t)v - 1], name) == 0)
+			return (unsigned)(uintptr_t)v;
 	if (nnodes == NODE_MAX)
-		return NODE_MAX;
+		return NODE_MAX + 1;
 	nodes = xreallocarray(nodes, nnodes + 1, sizeof *nodes);
 	nodes[nnodes++] = xstrdup(name);
+	st_map_put(&node_ids, h, (void *)(uintptr_t)nnodes);
 	return nnodes;
 }
 
 const char *
 st_node_name(unsigned id)
 {
+	if (id == NODE_MAX + 1)
+		return NODE_OTHER;
 	if (id == 0 || id > nnodes)
 		return NULL;
 	return nodes[id - 1];

@@ -143,6 +143,15 @@ test_escape(void)
 	is_str(s, "a\\\\b\\xff", "utf8_clean: invalid byte escaped, "
 	    "backslash doubled");
 	free(s);
+	/* U+202E RIGHT-TO-LEFT OVERRIDE: valid UTF-8, but it would turn a
+	 * JSON consumer's display of the argv around */
+	s = st_utf8_clean("rm -rf \xe2\x80\xae/ fdp.txt");
+	is_str(s, "rm -rf \\u202e/ fdp.txt", "utf8_clean: bidi override "
+	    "made visible");
+	free(s);
+	s = st_utf8_clean("x\xc2\x9by");	/* U+009B CSI, a C1 control */
+	is_str(s, "x\\u009by", "utf8_clean: C1 control made visible");
+	free(s);
 }
 
 static void
@@ -179,6 +188,34 @@ test_time(void)
 	is_str(t, "2026-11-22T07:38:45.741Z", "time: ISO 8601 UTC with ms");
 }
 
+static void
+test_nodes(void)
+{
+	char name[32];
+	unsigned first = 0, id, i, distinct = 0, other = 0;
+
+	is_int(st_node_intern(NULL), 0, "no node is id 0");
+	is_int(st_node_intern(""), 0, "an empty node is id 0");
+	for (i = 0; i < 5000; i++) {
+		snprintf(name, sizeof name, "host-%u", i);
+		id = st_node_intern(name);
+		if (i == 0)
+			first = id;
+		if (i < 4096 && id == i + 1 &&
+		    strcmp(st_node_name(id), name) == 0)
+			distinct++;
+		if (i >= 4096 && id == 4097)
+			other++;
+	}
+	is_int(distinct, 4096, "the first 4096 nodes get their own ids");
+	is_int(other, 5000 - 4096, "the rest share one");
+	is_str(st_node_name(4097), "(one of too many nodes)",
+	    "... which is not passed off as a real host");
+	is_int(st_node_intern("host-0"), first, "a known node keeps its id "
+	    "after the table is full");
+	is_int(st_node_intern("host-4095"), 4096, "... the last one too");
+}
+
 int
 main(void)
 {
@@ -186,5 +223,6 @@ main(void)
 	test_escape();
 	test_map();
 	test_time();
+	test_nodes();
 	return done_testing();
 }
