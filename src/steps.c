@@ -29,10 +29,12 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
+#include <libaudit.h>
 
 #include "steptrail.h"
 
-/* Ancestors looked at for a step or a marker. */
+/* Ancestors looked at for a step or a marker: a build's tree is a few
+ * dozen deep; this bounds the walk on a hostile log's. */
 #define DEPTH_MAX	256
 /* The API's times are whole seconds: a step matches one second either way. */
 #define API_SLACK	1
@@ -74,6 +76,8 @@ st_steps_init(struct st_steps *ss)
 	memset(ss, 0, sizeof *ss);
 }
 
+static void	action_count_free(uint64_t, void *, void *);
+
 void
 st_steps_free(struct st_steps *ss)
 {
@@ -86,6 +90,8 @@ st_steps_free(struct st_steps *ss)
 		free(ss->v[i]);
 	}
 	free(ss->v);
+	st_map_foreach(&ss->actions, action_count_free, NULL);
+	st_map_free(&ss->actions);
 	for (i = 0; i < ss->napi; i++)
 		free(ss->api[i].name);
 	free(ss->api);
@@ -124,7 +130,11 @@ step_new(struct st_steps *ss, enum st_step_kind kind, const char *name,
 	s->pid = root != NULL ? root->pid : -1;
 	s->sec = s->last_sec = ev->sec;
 	s->ms = s->last_ms = ev->ms;
-	ss->v = xreallocarray(ss->v, ss->n + 1, sizeof *ss->v);
+	if (ss->n == ss->cap) {
+		/* doubling: a long runner log can hold a great many steps */
+		ss->cap = ss->cap ? ss->cap * 2 : 16;
+		ss->v = xreallocarray(ss->v, ss->cap, sizeof *ss->v);
+	}
 	ss->v[ss->n++] = s;
 	/* time attribution uses the latest step to start */
 	if (ss->latest == NULL || !later_than(ss->latest->sec, ss->latest->ms,
@@ -211,23 +221,43 @@ docker_name(char **argv, size_t argc)
  * runs the same entry point at the end); without the step list that
  * cannot be told from a second use, so it is only numbered.
  */
+struct action_count {
+	char		*name;
+	unsigned	 n;
+};
+
 static char *
-again(const struct st_steps *ss, char *name)
+again(struct st_steps *ss, char *name)
 {
-	unsigned n = 1;
-	size_t i, len = strlen(name);
+	struct action_count *c;
+	uint64_t h;
 	char *numbered;
 
-	for (i = 0; i < ss->n; i++)
-		if (strncmp(ss->v[i]->derived, name, len) == 0 &&
-		    (ss->v[i]->derived[len] == '\0' ||
-		    ss->v[i]->derived[len] == ' '))
-			n++;
-	if (n == 1)
+	for (h = st_hash64(name, strlen(name));
+	    (c = st_map_get(&ss->actions, h)) != NULL; h++)
+		if (strcmp(c->name, name) == 0)
+			break;
+	if (c == NULL) {
+		c = xcalloc(1, sizeof *c);
+		c->name = xstrdup(name);
+		st_map_put(&ss->actions, h, c);
+	}
+	if (++c->n == 1)
 		return name;
-	numbered = xasprintf("%s (run %u)", name, n);
+	numbered = xasprintf("%s (run %u)", name, c->n);
 	free(name);
 	return numbered;
+}
+
+static void
+action_count_free(uint64_t key, void *val, void *arg)
+{
+	struct action_count *c = val;
+
+	(void)key;
+	(void)arg;
+	free(c->name);
+	free(c);
 }
 
 static bool
@@ -247,17 +277,18 @@ is_gitlab_runner(const struct st_proc *p)
 static char *
 durable_script(char **argv, size_t argc)
 {
-	const char *e, *b, *arg;
+	const char *b, *t, *d, *e;
 	size_t i;
 
+	/* One pass over the words of each argument: linear in its length. */
 	for (i = 1; i < argc; i++) {
-		arg = argv[i];
-		for (e = strstr(arg, "/script.sh"); e != NULL;
-		    e = strstr(e + 1, "/script.sh")) {
-			for (b = e; b > arg && strchr(" '\"=", b[-1]) == NULL;
-			    b--)
-				;
-			if (memmem(b, (size_t)(e - b), "@tmp/durable-", 13))
+		for (b = argv[i]; *b != '\0'; b = t + strspn(t, " '\"=")) {
+			t = b + strcspn(b, " '\"=");
+			if ((d = memmem(b, (size_t)(t - b), "@tmp/durable-", 13)) ==
+			    NULL)
+				continue;
+			if ((e = memmem(d, (size_t)(t - d), "/script.sh", 10)) !=
+			    NULL)
 				return xstrndup(b, (size_t)(e + 10 - b));
 		}
 	}
@@ -428,9 +459,14 @@ marker(struct st_steps *ss, struct st_proctree *t, const struct st_event *ev)
 	struct st_step *step;
 	size_t n;
 
-	if (ev->msg == NULL || (s = strstr(ev->msg, "steptrail-step ")) == NULL)
+	/* `steptrail step` writes a TRUSTED_APP record whose msg= starts
+	 * with the marker; other user records can quote strings they got
+	 * from users, and are not markers whatever they say */
+	if (ev->first_type != AUDIT_TRUSTED_APP || ev->msg == NULL ||
+	    (s = strstr(ev->msg, " msg='")) == NULL ||
+	    strncmp(s + 6, "steptrail-step ", 15) != 0)
 		return;
-	for (s += 15; *s != '\0' && *s != '\''; s = e) {
+	for (s += 21; *s != '\0' && *s != '\''; s = e) {
 		e = s + strcspn(s, " '");
 		tok = xstrndup(s, (size_t)(e - s));
 		if (strncmp(tok, "op=", 3) == 0)
@@ -539,8 +575,17 @@ st_steps_load_list(struct st_steps *ss, const char *path, char **cause)
 		return -1;
 	}
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 &&
-	    b.len < LIST_FILE_MAX)
+	    b.len <= LIST_FILE_MAX)
 		st_buf_add(&b, chunk, n);
+	if (ferror(f) || b.len > LIST_FILE_MAX) {
+		*cause = b.len > LIST_FILE_MAX ? xasprintf("%s: larger than "
+		    "%d MiB: not a job's step list", path,
+		    LIST_FILE_MAX >> 20) : xasprintf("%s: %s", path,
+		    strerror(errno));
+		fclose(f);
+		st_buf_free(&b);
+		return -1;
+	}
 	fclose(f);
 	root = cJSON_ParseWithLength(st_buf_cstr(&b), b.len);
 	if (root == NULL) {
@@ -568,7 +613,9 @@ st_steps_load_list(struct st_steps *ss, const char *path, char **cause)
 		memset(a, 0, sizeof *a);
 		a->name = xstrdup(v->valuestring);
 		v = cJSON_GetObjectItemCaseSensitive(it, "number");
-		a->number = cJSON_IsNumber(v) ? (unsigned)v->valuedouble :
+		/* a cast of a double out of range is undefined */
+		a->number = cJSON_IsNumber(v) && v->valuedouble >= 1 &&
+		    v->valuedouble <= 1e6 ? (unsigned)v->valuedouble :
 		    (unsigned)ss->napi;
 		v = cJSON_GetObjectItemCaseSensitive(it, "started_at");
 		a->timed = cJSON_IsString(v) &&

@@ -164,5 +164,10 @@ echo '{"jobs": [{"name": "x"}]}' > "$tmp/nosteps.json"
 check "--steps without a steps array: exit 2" run 2 analyze --steps \
     "$tmp/nosteps.json" "$log"
 check "... saying so" has err 'no "steps" array'
+head -c $((17 * 1024 * 1024)) /dev/zero | tr '\0' ' ' > "$tmp/huge.json"
+check "--steps with a 17 MiB file: exit 2" run 2 analyze --steps \
+    "$tmp/huge.json" "$log"
+check "... saying it is too large" has err 'larger than 16 MiB'
+rm -f "$tmp/huge.json"
 
 echo "1..$n"

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <libaudit.h>
+
 #include "steptrail.h"
 #include "tap.h"
 
@@ -74,16 +76,26 @@ exec_(struct world *w, int pid, int ppid, const char *exe, ...)
 	feed(w, ev);
 }
 
+/* a user record of this type, with msg='PREFIXsteptrail-step ...' */
 static void
-marker(struct world *w, int shell, const char *op, const char *hexname)
+user_record(struct world *w, int type, const char *prefix, int shell,
+    const char *op, const char *hexname)
 {
 	struct st_event *ev = ev_new(ST_EV_USER, 9000, -1, NULL);
 
-	ev->msg = xasprintf("type=TRUSTED_APP msg=audit(1.0:1): pid=9000 uid=0 "
-	    "auid=1001 ses=1 msg='steptrail-step op=%s shell=%d%s%s exe=\"/"
+	ev->first_type = type;
+	ev->msg = xasprintf("type=%s msg=audit(1.0:1): pid=9000 uid=0 "
+	    "auid=1001 ses=1 msg='%ssteptrail-step op=%s shell=%d%s%s exe=\"/"
 	    "usr/bin/steptrail\" hostname=? addr=? terminal=? res=success'",
-	    op, shell, hexname ? " name=" : "", hexname ? hexname : "");
+	    audit_msg_type_to_name(type), prefix, op, shell,
+	    hexname ? " name=" : "", hexname ? hexname : "");
 	feed(w, ev);
+}
+
+static void
+marker(struct world *w, int shell, const char *op, const char *hexname)
+{
+	user_record(w, AUDIT_TRUSTED_APP, "", shell, op, hexname);
 }
 
 static const char *
@@ -211,6 +223,16 @@ test_markers(void)
 	is_str(step_of(&w, 240, NULL), "build", "marker: a process of the "
 	    "ended step still starts children in it");
 	is_int(w.ss.markers, 3, "marker: three markers read");
+
+	/* not markers: another user record type saying the same, and a
+	 * TRUSTED_APP that only quotes one (say, a name it was given) */
+	user_record(&w, AUDIT_USER_CMD, "", 200, "begin", "6576696c");
+	user_record(&w, AUDIT_TRUSTED_APP, "op=login acct=", 200, "begin",
+	    "6576696c");
+	fork_(&w, 200, 1, 250, "/usr/bin/bash");
+	is_str(step_of(&w, 250, NULL), "(outside)", "handmade USER_CMD and "
+	    "a quoting TRUSTED_APP: no step \"evil\"");
+	is_int(w.ss.markers, 3, "... and not counted as markers");
 	st_proctree_free(w.t);
 	st_steps_free(&w.ss);
 }
