@@ -31,13 +31,19 @@ on_hit(const struct st_recipe *r, const struct st_alt *alt, void *arg)
 	st_findings_add(pl->fs, pl->steps, r, alt, pl->cur);
 }
 
+/*
+ * Ancestors walked to find a run's command: far deeper than any real tree,
+ * only a bound on a hostile log's (set_parent refuses cycles already).
+ */
+#define DESCENT_MAX	100000
+
 /* Is p root, or one of its descendants (node 0: a local run)? */
 static bool
 descends(const struct st_proc *p, long root)
 {
 	size_t n = 0;
 
-	for (; p != NULL && n < 100000; p = p->parent, n++)
+	for (; p != NULL && n < DESCENT_MAX; p = p->parent, n++)
 		if (p->pid == root && p->node == 0)
 			return true;
 	return false;

@@ -31,6 +31,7 @@
 #include "steptrail.h"
 
 #define CI_HOME		"@CI_HOME@"
+/* Words in one rule line: ours have under 20; more is a mistake. */
 #define TOKENS_MAX	64
 
 void
@@ -86,10 +87,7 @@ st_rule_key(const struct audit_rule_data *d)
 		case AUDIT_OBJ_TYPE:
 		case AUDIT_OBJ_LEV_LOW:
 		case AUDIT_OBJ_LEV_HIGH:
-		case AUDIT_EXE:
-#ifdef AUDIT_FSTYPE
-		case AUDIT_FSTYPE:
-#endif
+		case AUDIT_EXE:		/* (AUDIT_FSTYPE is a number) */
 			off += len;
 			break;
 		}

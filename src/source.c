@@ -79,9 +79,12 @@ st_source_add(struct st_source *src, const char *path, char **cause)
 	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		*cause = xasprintf("%s: %s", path, strerror(errno));
 		return -1;
-	} else if (fstat(fd, &sb) != 0 || S_ISDIR(sb.st_mode)) {
-		*cause = xasprintf("%s: %s", path, S_ISDIR(sb.st_mode) ?
-		    "is a directory" : strerror(errno));
+	} else if (fstat(fd, &sb) != 0) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	} else if (S_ISDIR(sb.st_mode)) {
+		*cause = xasprintf("%s: is a directory", path);
 		close(fd);
 		return -1;
 	}
