@@ -22,6 +22,7 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -33,6 +34,73 @@
 #define STATE_DIR	"/run/steptrail"
 #define STATE_FILE	"state.json"
 #define STATE_VERSION	1
+
+/*
+ * One user of kernel audit at a time among ours: `rules install`,
+ * `rules remove` and `run` hold this lock, and so do the test and
+ * benchmark scripts (tests/lib-audit.sh).  Two of them would share one
+ * set of rules, and the first to finish would take them from the other.
+ * It lives in root's directory, not in world-writable /run/lock, where
+ * any build step could hold it (and keep every run out) or plant a
+ * symlink for root to follow.
+ */
+#define LOCK_DIR	"/run/steptrail"
+#define LOCK_FILE	LOCK_DIR "/audit.lock"
+
+/*
+ * Takes the lock: returns an fd to pass to st_capture_unlock(), or -1
+ * with *cause if another user holds it.  A test script that holds it
+ * already names the inherited descriptor in STEPTRAIL_AUDIT_LOCK_FD: if
+ * that is the lock file, flock() on the shared open file succeeds for its
+ * holder (and only for it), and -2 says there is nothing to release.
+ */
+int
+st_capture_lock(char **cause)
+{
+	struct stat fs, ls;
+	const char *env;
+	long pfd;
+	char *end;
+	int fd;
+
+	if ((env = getenv("STEPTRAIL_AUDIT_LOCK_FD")) != NULL) {
+		errno = 0;
+		pfd = strtol(env, &end, 10);
+		if (errno != 0 || end == env || *end != '\0' || pfd < 0 ||
+		    pfd > INT_MAX || fstat((int)pfd, &fs) != 0 ||
+		    lstat(LOCK_FILE, &ls) != 0 || !S_ISREG(ls.st_mode) ||
+		    fs.st_dev != ls.st_dev || fs.st_ino != ls.st_ino) {
+			*cause = xasprintf("STEPTRAIL_AUDIT_LOCK_FD=%s is not "
+			    "an open %s", env, LOCK_FILE);
+			return -1;
+		}
+		if (flock((int)pfd, LOCK_EX | LOCK_NB) != 0)
+			goto held;
+		return -2;
+	}
+	if ((mkdir(LOCK_DIR, 0700) != 0 && errno != EEXIST) ||
+	    (fd = open(LOCK_FILE, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0600)) < 0) {
+		*cause = xasprintf("%s: %s", LOCK_FILE, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		close(fd);
+		goto held;
+	}
+	return fd;
+held:
+	*cause = xasprintf("another steptrail (rules install or remove, run, "
+	    "or a test) is using kernel audit: %s is held", LOCK_FILE);
+	return -1;
+}
+
+void
+st_capture_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);	/* and with it the lock */
+}
 
 /* ---------------------------------------------------------- the CI user */
 
@@ -290,9 +358,17 @@ open_kernel(struct st_kstatus *st, struct st_krules *kr, char **cause)
 static bool
 silences_syscalls(const struct audit_rule_data *d)
 {
-	/* -a task,never with no field: no syscall of any new task audited */
-	return (d->flags & ~AUDIT_FILTER_PREPEND) == AUDIT_FILTER_TASK &&
-	    d->action == AUDIT_NEVER;
+	uint32_t i;
+
+	/* -a task,never with no field (a key aside): no syscall of any new
+	 * task audited.  One with fields silences only what it names. */
+	if ((d->flags & ~AUDIT_FILTER_PREPEND) != AUDIT_FILTER_TASK ||
+	    d->action != AUDIT_NEVER)
+		return false;
+	for (i = 0; i < d->field_count && i < AUDIT_MAX_FIELDS; i++)
+		if (d->fields[i] != AUDIT_FILTERKEY)
+			return false;
+	return true;
 }
 
 static bool
@@ -346,6 +422,8 @@ note(struct st_capture_result *res, const char *fmt, ...)
 	res->notes[res->nnotes++] = s;
 }
 
+static void	undo_install(char **);
+
 int
 st_capture_install(const struct st_ruleset *rs, const char *by,
     bool need_daemon, struct st_capture_result *res, char **cause)
@@ -357,6 +435,7 @@ st_capture_install(const struct st_ruleset *rs, const char *by,
 	uint32_t backlog = 0;
 	size_t i;
 	int fd, have, rc = -1, r;
+	bool saved = false;
 
 	memset(res, 0, sizeof *res);
 	memset(&cs, 0, sizeof cs);
@@ -411,6 +490,7 @@ st_capture_install(const struct st_ruleset *rs, const char *by,
 		}
 		if (state_save(&cs, cause) != 0)
 			goto out;
+		saved = true;
 	} else
 		note(res, "already installed (by %s at %s): adding what is "
 		    "missing", cs.by, cs.when);
@@ -469,6 +549,8 @@ out:
 	st_kaudit_rules_free(&kr);
 	st_capture_state_free(&cs);
 	st_kaudit_close(fd);
+	if (rc != 0 && saved)
+		undo_install(cause);
 	return rc;
 }
 
@@ -490,8 +572,7 @@ verify(int fd, const struct st_capture_state *cs,
 		return -1;
 	res->exact = true;
 	for (i = 0; i < cs->before.n; i++) {
-		if (st_rule_is_ours(cs->before.v[i]) ||
-		    loaded(&now, cs->before.v[i]))
+		if (loaded(&now, cs->before.v[i]))
 			continue;
 		key = st_rule_key(cs->before.v[i]);
 		note(res, "a rule loaded before install is gone (key %s): "
@@ -509,6 +590,77 @@ verify(int fd, const struct st_capture_state *cs,
 		res->exact = false;
 	}
 	st_kaudit_rules_free(&now);
+	return 0;
+}
+
+static bool
+is_task(const struct audit_rule_data *d)
+{
+	return (d->flags & ~AUDIT_FILTER_PREPEND) == AUDIT_FILTER_TASK;
+}
+
+static int
+add_back(int fd, struct audit_rule_data *d, char **cause)
+{
+	return st_kaudit_add(fd, d, (int)(d->flags & ~AUDIT_FILTER_PREPEND),
+	    (int)d->action, false, cause) < 0 ? -1 : 0;
+}
+
+/*
+ * Puts back the task,never rules install took out, where they were: the
+ * task list is first-match, so a rule appended behind the others would not
+ * mean what it did.  If the task list is still what install left (the
+ * rules found, less those), the ones that followed the first taken out are
+ * deleted and added again behind it, in their order; if someone changed it
+ * since, the rule goes at its end, and the note says so.
+ */
+static int
+put_back(int fd, const struct st_capture_state *cs,
+    const struct st_krules *kr, struct st_capture_result *res, char **cause)
+{
+	size_t i, j, first = (size_t)-1;
+	bool same = true;
+
+	if (cs->removed.n == 0)
+		return 0;
+	for (i = j = 0; i < cs->before.n; i++) {
+		if (!is_task(cs->before.v[i]))
+			continue;
+		if (loaded(&cs->removed, cs->before.v[i])) {
+			if (first == (size_t)-1)
+				first = i;
+			continue;
+		}
+		while (j < kr->n && !is_task(kr->v[j]))
+			j++;
+		if (j == kr->n || !st_rule_same(kr->v[j++], cs->before.v[i]))
+			same = false;
+	}
+	while (j < kr->n && !is_task(kr->v[j]))
+		j++;
+	if (first == (size_t)-1 || j < kr->n)
+		same = false;
+	if (!same) {
+		for (i = 0; i < cs->removed.n; i++) {
+			if (loaded(kr, cs->removed.v[i]))
+				continue;
+			if (add_back(fd, cs->removed.v[i], cause) != 0)
+				return -1;
+			note(res, "put back `-a task,never`, at the end of the "
+			    "task list (it was changed since install)");
+		}
+		return 0;
+	}
+	for (i = first; i < cs->before.n; i++)
+		if (is_task(cs->before.v[i]) &&
+		    !loaded(&cs->removed, cs->before.v[i]) &&
+		    st_kaudit_delete(fd, cs->before.v[i], cause) != 0)
+			return -1;
+	for (i = first; i < cs->before.n; i++)
+		if (is_task(cs->before.v[i]) &&
+		    add_back(fd, cs->before.v[i], cause) != 0)
+			return -1;
+	note(res, "put back `-a task,never` where it was in the task list");
 	return 0;
 }
 
@@ -533,7 +685,10 @@ st_capture_remove(struct st_capture_result *res, char **cause)
 		goto out;
 	}
 	for (i = 0; i < kr.n; i++) {
-		if (!st_rule_is_ours(kr.v[i]))
+		/* ours, and added since install: a steptrail rule loaded
+		 * before it (augenrules at boot) is theirs to keep */
+		if (!st_rule_is_ours(kr.v[i]) ||
+		    (have == 1 && loaded(&cs.before, kr.v[i])))
 			continue;
 		if (st_kaudit_delete(fd, kr.v[i], cause) != 0)
 			goto out;
@@ -546,15 +701,8 @@ st_capture_remove(struct st_capture_result *res, char **cause)
 		rc = 0;
 		goto out;
 	}
-	for (i = 0; i < cs.removed.n; i++) {
-		if (loaded(&kr, cs.removed.v[i]))
-			continue;
-		if (st_kaudit_add(fd, cs.removed.v[i], (int)(cs.removed.v[i]->flags
-		    & ~AUDIT_FILTER_PREPEND), (int)cs.removed.v[i]->action,
-		    false, cause) < 0)
-			goto out;
-		note(res, "put back `-a task,never`");
-	}
+	if (put_back(fd, &cs, &kr, res, cause) != 0)
+		goto out;
 	/* Set back only what still holds our value: someone may have changed
 	 * it since, and theirs is the newer wish. */
 	if (cs.set_backlog >= 0 && st.backlog_limit == (uint32_t)cs.set_backlog &&
@@ -578,6 +726,23 @@ out:
 	st_capture_state_free(&cs);
 	st_kaudit_close(fd);
 	return rc;
+}
+
+/* An install that failed halfway takes back what it did, state file too. */
+static void
+undo_install(char **cause)
+{
+	struct st_capture_result undo;
+	char *why = NULL, *c;
+
+	if (st_capture_remove(&undo, &why) != 0) {
+		c = xasprintf("%s; undoing it failed too: %s (run steptrail "
+		    "rules remove)", *cause, why);
+		free(*cause);
+		*cause = c;
+		free(why);
+	}
+	st_capture_result_free(&undo);
 }
 
 /* ----------------------------------------------------------------- status */

@@ -33,6 +33,7 @@ static int	cmd_rules(int, char **);
 static int	cmd_run(int, char **);
 static int	cmd_step(int, char **);
 static int	load_rules(struct st_ruleset *, const char *, char **);
+static void	print_escaped(FILE *, const char *);
 static int	cmd_recipes(int, char **);
 static int	cmd_version(int, char **);
 static int	cmd_help(int, char **);
@@ -417,12 +418,18 @@ cmd_run(int argc, char **argv)
 	    load_rules(&rules, user, &home) != 0)
 		goto out;
 
-	if (st_run(&rules, argv + optind, keep, &res, &cause) != 0) {
-		warnx("run: %s", cause);
+	if (st_run(&rules, argv + optind, keep, &res, &cause) != 0 ||
+	    res.signal != 0) {
+		if (cause != NULL)
+			warnx("run: %s", cause);
 		if (res.notes != NULL)
-			fputs(res.notes, stderr);
-		rc = res.ran ? (res.status != 0 ? res.status : EXIT_ENV) :
-		    EXIT_ENV;
+			print_escaped(stderr, res.notes);
+		if (res.signal != 0) {
+			warnx("run: stopped by signal %d (audit state restored)",
+			    res.signal);
+			rc = 128 + res.signal;
+		} else
+			rc = res.ran && res.status != 0 ? res.status : EXIT_ENV;
 		goto out;
 	}
 	a.run = &res;
@@ -696,13 +703,31 @@ load_rules(struct st_ruleset *rs, const char *user, char **home)
 	return 0;
 }
 
+/* Notes can name kernel rule keys: text from outside, escaped. */
+static void
+print_escaped(FILE *f, const char *text)
+{
+	struct st_buf b = { 0 };
+	const char *s, *nl;
+
+	for (s = text; *s != '\0'; s = *nl ? nl + 1 : nl) {
+		nl = strchr(s, '\n');
+		if (nl == NULL)
+			nl = s + strlen(s);
+		st_buf_reset(&b);
+		st_escape(&b, s, (size_t)(nl - s));
+		fprintf(f, "  %s\n", st_buf_cstr(&b));
+	}
+	st_buf_free(&b);
+}
+
 static void
 print_notes(const struct st_capture_result *res)
 {
 	size_t i;
 
 	for (i = 0; i < res->nnotes; i++)
-		printf("  %s\n", res->notes[i]);
+		print_escaped(stdout, res->notes[i]);
 }
 
 static int
@@ -713,13 +738,15 @@ rules_install(int argc, char **argv)
 	const char *user = NULL;
 	char *home = NULL, *cause = NULL;
 	bool no_daemon = false;
-	int rc;
+	int rc, lock = -1;
 
+	memset(&res, 0, sizeof res);
 	if ((rc = rules_options(argc, argv, &user, &no_daemon)) != 0)
 		return rc > 0 ? EXIT_CLEAN : EXIT_USAGE;
 	if (load_rules(&rs, user, &home) != 0)
 		return EXIT_USAGE;
-	if (st_capture_install(&rs, "rules install", !no_daemon, &res,
+	if ((lock = st_capture_lock(&cause)) == -1 ||
+	    st_capture_install(&rs, "rules install", !no_daemon, &res,
 	    &cause) != 0) {
 		warnx("rules install: %s", cause);
 		rc = EXIT_ENV;
@@ -729,6 +756,7 @@ rules_install(int argc, char **argv)
 		print_notes(&res);
 		rc = EXIT_CLEAN;
 	}
+	st_capture_unlock(lock);
 	free(cause);
 	free(home);
 	st_capture_result_free(&res);
@@ -742,11 +770,13 @@ rules_remove(int argc, char **argv)
 	struct st_capture_result res;
 	const char *user = NULL;
 	char *cause = NULL;
-	int rc;
+	int rc, lock;
 
+	memset(&res, 0, sizeof res);
 	if ((rc = rules_options(argc, argv, &user, NULL)) != 0)
 		return rc > 0 ? EXIT_CLEAN : EXIT_USAGE;
-	if (st_capture_remove(&res, &cause) != 0) {
+	if ((lock = st_capture_lock(&cause)) == -1 ||
+	    st_capture_remove(&res, &cause) != 0) {
 		warnx("rules remove: %s", cause);
 		rc = EXIT_ENV;
 	} else {
@@ -756,6 +786,7 @@ rules_remove(int argc, char **argv)
 		print_notes(&res);
 		rc = EXIT_CLEAN;
 	}
+	st_capture_unlock(lock);
 	free(cause);
 	st_capture_result_free(&res);
 	return rc;
@@ -810,8 +841,7 @@ cmd_recipes(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "recipes", required_argument, NULL, 'r' },
-		{ "no-builtin", no_argument, NULL, OPT_NO_BUILTIN }, \
-	{ "steps", required_argument, NULL, OPT_STEPS },
+		{ "no-builtin", no_argument, NULL, OPT_NO_BUILTIN },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};

@@ -22,7 +22,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -30,25 +29,26 @@
 
 #include "steptrail.h"
 
-/*
- * Held while a run uses kernel audit: two runs would share one daemon and
- * one set of rules, and the first to finish would take them from the
- * other.  tests/lib-audit.sh takes the same lock.
- */
-#define RUN_LOCK	"/run/lock/steptrail-audit.lock"
-
 /* auditd writes within a second; give the end marker ten. */
 #define MARKER_TRIES	100
 #define MARKER_NS	100000000L
 #define COPY_CHUNK	(256 * 1024)
 
 static volatile sig_atomic_t child_pid;
+static volatile sig_atomic_t pending_sig;
 
+/*
+ * From the first change to the kernel to the last restore: a signal is
+ * passed to the command while it runs, and otherwise noted, so that the
+ * cleanup always runs; st_run() reports it and the caller exits 128+N.
+ */
 static void
 forward(int sig)
 {
 	if (child_pid > 0)
 		kill((pid_t)child_pid, sig);
+	else
+		pending_sig = sig;
 }
 
 /* Where a growing log stood when the command started. */
@@ -132,7 +132,7 @@ copy_segment(struct segment *seg, struct copier *c, char **cause)
 	off_t zero;
 	int i;
 
-	for (i = 0; i < MARKER_TRIES && !c->found; i++) {
+	for (i = 0; i < MARKER_TRIES && !c->found && pending_sig == 0; i++) {
 		if (stat(seg->path, &sb) != 0) {
 			*cause = xasprintf("%s: %s", seg->path,
 			    strerror(errno));
@@ -262,28 +262,25 @@ st_run(const struct st_ruleset *rs, char **argv, const char *keep,
 	struct stat sb;
 	char *nonce = NULL, *err = NULL, *text;
 	bool installed = false, started = false;
+	size_t i;
 	int fd, lock, rc = -1, have;
 	pid_t pid;
 
 	memset(res, 0, sizeof *res);
 	memset(&d, 0, sizeof d);
 	memset(&cap, 0, sizeof cap);
-	/* STEPTRAIL_AUDIT_LOCKED: a test script of ours holds it for us */
-	if (getenv("STEPTRAIL_AUDIT_LOCKED") != NULL)
-		lock = -1;
-	else if ((lock = open(RUN_LOCK, O_WRONLY | O_CREAT | O_CLOEXEC,
-	    0600)) < 0 || flock(lock, LOCK_EX | LOCK_NB) != 0) {
-		*cause = xasprintf("%s: %s", RUN_LOCK, errno == EWOULDBLOCK ?
-		    "another steptrail run (or test) is using kernel audit" :
-		    strerror(errno));
-		if (lock >= 0)
-			close(lock);
-		return -1;
-	}
+	pending_sig = 0;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = forward;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
+	if ((lock = st_capture_lock(cause)) == -1)
+		goto restore;
 	if ((fd = st_kaudit_open(cause)) < 0) {
-		if (lock >= 0)
-			close(lock);
-		return -1;
+		st_capture_unlock(lock);
+		goto restore;
 	}
 	if (st_kaudit_status(fd, &st, cause) != 0)
 		goto out;
@@ -319,28 +316,22 @@ st_run(const struct st_ruleset *rs, char **argv, const char *keep,
 	res->log = keep != NULL ? xstrdup(keep) :
 	    xstrdup("/tmp/steptrail-run.XXXXXX");
 	cp.out = keep != NULL ? open(keep, O_WRONLY | O_CREAT | O_TRUNC |
-	    O_CLOEXEC, 0600) : mkstemp(res->log);
+	    O_CLOEXEC, 0600) : mkostemp(res->log, O_CLOEXEC);
 	if (cp.out < 0) {
 		*cause = xasprintf("%s: %s", res->log, strerror(errno));
 		goto out;
 	}
 
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = forward;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	sigaction(SIGHUP, &sa, &old_hup);
-	if (launch(argv, &pid, cause) == 0) {
+	if (pending_sig == 0 && launch(argv, &pid, cause) == 0) {
 		child_pid = pid;
+		/* one that came between fork() and here is the command's */
+		if (pending_sig != 0)
+			kill(pid, pending_sig);
 		res->pid = (long)pid;
 		res->status = wait_for(pid);
 		child_pid = 0;
 		res->ran = true;
 	}
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	sigaction(SIGHUP, &old_hup, NULL);
 	if (!res->ran)
 		goto out;
 
@@ -363,9 +354,12 @@ out:
 		*cause = xasprintf("%s: %s", res->log, strerror(errno));
 		rc = -1;
 	}
+	/* what install changed, for the report (all of it put back below) */
+	for (i = 0; i < cap.nnotes; i++)
+		add_note(res, cap.notes[i]);
 	/* Put everything back, whatever happened above. */
 	if (installed) {
-		memset(&cap, 0, sizeof cap);
+		st_capture_result_free(&cap);
 		if (st_capture_remove(&cap, &err) != 0) {
 			text = xasprintf("could not restore the audit rules: %s "
 			    "(run steptrail rules remove)", err);
@@ -387,7 +381,11 @@ out:
 	free(seg.path);
 	free(nonce);
 	st_kaudit_close(fd);
-	if (lock >= 0)
-		close(lock);	/* and with it the lock */
+	st_capture_unlock(lock);
+restore:
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
+	res->signal = pending_sig;	/* everything is back: now act on it */
 	return rc;
 }

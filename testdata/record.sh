@@ -39,9 +39,9 @@
 #
 # Kernel audit is global to the machine, so this script, through
 # tests/lib-audit.sh (shared with tests/live.sh and the benchmark):
-#   - holds the lock /run/lock/steptrail-audit.lock until it exits, and
+#   - holds the lock /run/steptrail/audit.lock until it exits, and
 #     refuses to run if another script of ours holds it (wait for it:
-#     `flock /run/lock/steptrail-audit.lock true`), if an audit daemon is
+#     `flock /run/steptrail/audit.lock true`), if an audit daemon is
 #     registered, if audit rules are locked (enabled 2), if a rule with
 #     one of its keys is loaded, or if a process already has the login
 #     uid it uses to pick out the job (1001);

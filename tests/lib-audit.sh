@@ -17,8 +17,9 @@
 #     is left alone: resetting it would hide what was lost;
 #   - start a private auditd with its own configuration and log directory
 #     and stop it by its pid (audit_start_daemon, audit_stop_daemon),
-#     removing /run/auditd.pid if it was not there before.  It does not
-#     change the enabled flag (-s nochange): the caller enables audit.
+#     putting /run/auditd.pid back as it was found (auditd removes it).
+#     It does not change the enabled flag (-s nochange): the caller
+#     enables audit.
 # The caller sets a trap that calls audit_restore on EXIT, INT and TERM.
 #
 # Parameters, set before audit_start_daemon: AUDIT_LOG_FORMAT (RAW),
@@ -35,10 +36,12 @@
 # (fd 9) when this file is sourced, in the caller's own shell, and the
 # subshell's flock locks that open file, which the caller keeps; audit_save
 # (in the caller's shell) takes it again, which is a no-op for its holder,
-# and tells our children (steptrail run) that their parent holds it.  The
-# private auditd gets no fd 9: the lock goes when the caller exits.
+# and tells our children (steptrail run) that their parent holds it on
+# fd 9 (STEPTRAIL_AUDIT_LOCK_FD).  The private auditd gets no fd 9: the
+# lock goes when the caller exits.  The lock file is steptrail's own
+# (src/capture.c), in root's 0700 directory, not world-writable /run/lock.
 
-AUDIT_LOCK=/run/lock/steptrail-audit.lock
+AUDIT_LOCK=/run/steptrail/audit.lock
 
 AUDIT_PRIV=${AUDIT_PRIV:-}
 AUDIT_KEYS=${AUDIT_KEYS:-}
@@ -51,7 +54,9 @@ audit_status() { auditctl -s | awk -v k="$1" '$1 == k { print $2 }'; }
 
 audit_lock_open() {
 	[ "$AUDIT_LOCK_FD" = 1 ] && return 0
-	mkdir -p "$(dirname "$AUDIT_LOCK")" 2>/dev/null &&
+	{ [ -d "${AUDIT_LOCK%/*}" ] ||
+	    mkdir -m 0700 "${AUDIT_LOCK%/*}"; } 2>/dev/null &&
+	    [ ! -L "$AUDIT_LOCK" ] &&
 	    { exec 9>> "$AUDIT_LOCK"; } 2>/dev/null && AUDIT_LOCK_FD=1
 }
 # Only root can open it; audit_unavailable says "not root" otherwise.
@@ -61,7 +66,7 @@ audit_lock_open() {
 # another user of ours holds it.  Our children (steptrail run) are told
 # that their parent holds it.
 audit_lock() {
-	audit_lock_open && flock -n 9 && export STEPTRAIL_AUDIT_LOCKED=$$
+	audit_lock_open && flock -n 9 && export STEPTRAIL_AUDIT_LOCK_FD=9
 }
 
 # Prints why kernel audit cannot be used here, or nothing.  Takes the lock.
@@ -104,7 +109,12 @@ audit_save() {
 	[ -n "$AUDIT_ENABLED0" ] && [ -n "$AUDIT_BACKLOG0" ] &&
 	    [ -n "$AUDIT_WAIT0" ] && [ -n "$AUDIT_RATE0" ] || return 1
 	auditctl -l > "$AUDIT_PRIV/rules0" || return 1
-	if [ -e /run/auditd.pid ]; then AUDIT_PIDFILE0=1; else AUDIT_PIDFILE0=0; fi
+	if [ -e /run/auditd.pid ]; then
+		AUDIT_PIDFILE0=1
+		cp -P /run/auditd.pid "$AUDIT_PRIV/auditd.pid0" || return 1
+	else
+		AUDIT_PIDFILE0=0
+	fi
 	AUDIT_SAVED=1
 }
 
@@ -174,7 +184,14 @@ audit_stop_daemon() {
 	fi
 	wait "$AUDITD_PID" 2>/dev/null || true
 	AUDITD_PID=
-	[ "$AUDIT_PIDFILE0" = 1 ] || rm -f /run/auditd.pid
+	audit_pidfile_restore
+}
+
+# auditd removes its pid file when it stops: put back the one found, if any.
+audit_pidfile_restore() {
+	rm -f /run/auditd.pid
+	[ "$AUDIT_PIDFILE0" = 1 ] || return 0
+	cp -P "$AUDIT_PRIV/auditd.pid0" /run/auditd.pid
 }
 
 # Waits until the private log stops growing (auditd writes asynchronously).
@@ -198,6 +215,7 @@ audit_restore() {
 
 	[ "$AUDIT_SAVED" = 1 ] || return 0
 	audit_stop_daemon
+	audit_pidfile_restore
 	for k in $AUDIT_KEYS; do
 		if auditctl -l | grep -q -- "[ =]$k\$"; then
 			auditctl -D -k "$k" > /dev/null || true
