@@ -37,6 +37,19 @@ why(const char *what, int err)
 	return xasprintf("%s: %s", what, strerror(err));
 }
 
+/*
+ * The error of a libaudit call that failed with rc: its netlink calls
+ * return -errno themselves (errno is not always set), 0 if nothing was
+ * sent.
+ */
+static int
+err_of(int rc)
+{
+	if (rc < 0)
+		return -rc;
+	return errno != 0 ? errno : EIO;
+}
+
 int
 st_kaudit_open(char **cause)
 {
@@ -93,9 +106,11 @@ st_kaudit_status(int fd, struct st_kstatus *st, char **cause)
 {
 	struct audit_reply rep;
 
+	int rc;
+
 	memset(st, 0, sizeof *st);
-	if (audit_request_status(fd) < 0) {
-		*cause = why("cannot read the audit status", errno);
+	if ((rc = audit_request_status(fd)) <= 0) {
+		*cause = why("cannot read the audit status", err_of(rc));
 		return -1;
 	}
 	if (reply(fd, &rep, AUDIT_GET, "cannot read the audit status",
@@ -133,8 +148,8 @@ st_kaudit_rules(int fd, struct st_krules *kr, char **cause)
 	int i, rc;
 
 	memset(kr, 0, sizeof *kr);
-	if (audit_request_rules_list_data(fd) < 0) {
-		*cause = why(what, errno);
+	if ((rc = audit_request_rules_list_data(fd)) <= 0) {
+		*cause = why(what, err_of(rc));
 		return -1;
 	}
 	for (i = 0; i < REPLIES_MAX; i++) {
@@ -178,9 +193,11 @@ st_kaudit_add(int fd, struct audit_rule_data *d, int list, int action,
 
 	rc = audit_add_rule_data(fd, d, list | (prepend ?
 	    AUDIT_FILTER_PREPEND : 0), action);
+	if (rc == -EEXIST)
+		return 1;	/* loaded already: not an error */
 	if (rc <= 0) {
-		*cause = why("cannot add the rule", rc < 0 ? -rc : errno);
-		return rc == -EEXIST ? 1 : -1;
+		*cause = why("cannot add the rule", err_of(rc));
+		return -1;
 	}
 	return 0;
 }
@@ -193,7 +210,7 @@ st_kaudit_delete(int fd, struct audit_rule_data *d, char **cause)
 	rc = audit_delete_rule_data(fd, d, (int)(d->flags &
 	    ~AUDIT_FILTER_PREPEND), (int)d->action);
 	if (rc <= 0) {
-		*cause = why("cannot delete the rule", rc < 0 ? -rc : errno);
+		*cause = why("cannot delete the rule", err_of(rc));
 		return -1;
 	}
 	return 0;
@@ -202,8 +219,11 @@ st_kaudit_delete(int fd, struct audit_rule_data *d, char **cause)
 int
 st_kaudit_set_enabled(int fd, uint32_t enabled, char **cause)
 {
-	if (audit_set_enabled(fd, enabled) <= 0) {
-		*cause = why("cannot set the audit enabled flag", errno);
+	int rc;
+
+	errno = 0;
+	if ((rc = audit_set_enabled(fd, enabled)) <= 0) {
+		*cause = why("cannot set the audit enabled flag", err_of(rc));
 		return -1;
 	}
 	return 0;
@@ -212,8 +232,11 @@ st_kaudit_set_enabled(int fd, uint32_t enabled, char **cause)
 int
 st_kaudit_set_backlog(int fd, uint32_t limit, char **cause)
 {
-	if (audit_set_backlog_limit(fd, limit) <= 0) {
-		*cause = why("cannot set the audit backlog limit", errno);
+	int rc;
+
+	errno = 0;
+	if ((rc = audit_set_backlog_limit(fd, limit)) <= 0) {
+		*cause = why("cannot set the audit backlog limit", err_of(rc));
 		return -1;
 	}
 	return 0;
@@ -227,10 +250,13 @@ st_kaudit_set_backlog(int fd, uint32_t limit, char **cause)
 int
 st_kaudit_message(int fd, const char *text, char **cause)
 {
-	if (audit_log_user_message(fd, AUDIT_TRUSTED_APP, text, NULL, NULL,
-	    NULL, 1) <= 0) {
+	int rc;
+
+	errno = 0;
+	if ((rc = audit_log_user_message(fd, AUDIT_TRUSTED_APP, text, NULL,
+	    NULL, NULL, 1)) <= 0) {
 		*cause = why("cannot write a message into the audit trail",
-		    errno);
+		    err_of(rc));
 		return -1;
 	}
 	return 0;
