@@ -4,8 +4,9 @@
  * as our child, stopped by its pid, and nothing of it left behind.
  *
  * auditd is started with `-s nochange` so that the enabled flag stays
- * capture.c's business (it saves and restores it); its pid file is
- * removed afterwards unless one was there before.
+ * capture.c's business (it saves and restores it).  auditd writes its
+ * pid file and removes it when it exits: one that was there before (a
+ * stopped system auditd's) is put back as it was.
  */
 #include "config.h"
 
@@ -38,6 +39,24 @@ nap(void)
 	struct timespec ts = { 0, TRY_NS };
 
 	nanosleep(&ts, NULL);
+}
+
+/* A pid file's text: a line, at most a few bytes; NULL if unreadable. */
+static char *
+read_small(const char *path)
+{
+	char buf[256];
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return NULL;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n < 0)
+		return NULL;
+	buf[n] = '\0';
+	return xstrdup(buf);
 }
 
 static int
@@ -110,6 +129,7 @@ st_daemon_free(struct st_daemon *d)
 	}
 	free(d->dir);
 	free(d->log);
+	free(d->pidfile_text);
 	memset(d, 0, sizeof *d);
 }
 
@@ -182,6 +202,7 @@ st_daemon_start(struct st_daemon *d, int auditfd, char **cause)
 	if (i != 0)
 		goto fail;
 	d->pidfile_existed = access(PIDFILE, F_OK) == 0;
+	d->pidfile_text = d->pidfile_existed ? read_small(PIDFILE) : NULL;
 
 	p = xasprintf("%s/auditd.out", d->dir);
 	out = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -235,7 +256,8 @@ fail:
 int
 st_daemon_stop(struct st_daemon *d, char **cause)
 {
-	int i, status;
+	char *err = NULL;
+	int i, status, rc = 0;
 
 	if (d->pid <= 0)
 		return 0;
@@ -250,9 +272,20 @@ st_daemon_stop(struct st_daemon *d, char **cause)
 		waitpid(d->pid, &status, 0);
 		*cause = xasprintf("auditd (pid %ld) ignored SIGTERM for %d "
 		    "seconds: killed", (long)d->pid, STOP_TRIES / 10);
+		rc = -1;
 	}
 	d->pid = 0;
 	if (!d->pidfile_existed)
 		unlink(PIDFILE);
-	return i == STOP_TRIES ? -1 : 0;
+	else if (d->pidfile_text != NULL) {
+		unlink(PIDFILE);
+		if (write_file(PIDFILE, d->pidfile_text, 0644, &err) != 0) {
+			if (rc == 0)
+				*cause = err;
+			else
+				free(err);
+			rc = -1;
+		}
+	}
+	return rc;
 }
