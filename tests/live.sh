@@ -59,6 +59,8 @@ exits() {	# exits STATUS COMMAND...: output in $T/out, $T/err
 # install has to take out (it silences every syscall rule) and put back.
 auditctl -a always,exit -F arch=b64 -S unlinkat -F key=live-theirs > /dev/null
 auditctl -a task,never > /dev/null
+# and one that only silences one user: it stays
+auditctl -a task,never -F uid=54321 > /dev/null
 audit_snapshot > "$T/found"
 
 # ------------------------------------------------- errors, before a daemon
@@ -70,20 +72,34 @@ check "rules install without an audit daemon: refused, exit 5" exits 5 \
     st rules install
 check "... saying why" grep -q 'no audit daemon is registered' "$T/err"
 check "a refused install changes nothing" same_state "$T/found"
+check "rules install while another holds the audit lock: exit 5" exits 5 \
+    env -u STEPTRAIL_AUDIT_LOCK_FD "$STEPTRAIL" rules install
+check "... saying who" grep -q 'another steptrail .* is held' "$T/err"
+check "run while another holds the audit lock: refused, exit 5" exits 5 \
+    env -u STEPTRAIL_AUDIT_LOCK_FD "$STEPTRAIL" run -- true
+check "a lock fd that is not the lock file: refused" exits 5 \
+    env STEPTRAIL_AUDIT_LOCK_FD=0 "$STEPTRAIL" rules install
+check "... saying so" grep -q 'STEPTRAIL_AUDIT_LOCK_FD=0 is not' "$T/err"
+check "the lock is a root-only file, not a symlink" bash -c \
+    '[ "$(stat -c %a:%U:%F /run/steptrail)" = 700:root:directory ] &&
+     [ ! -L /run/steptrail/audit.lock ]'
+check "refusals change nothing" same_state "$T/found"
 
 # ------------------------------------ install -> workload -> analyze -> remove
 audit_start_daemon || { point 1 "private auditd starts"; echo "1..$n"; exit 1; }
 st rules install --user root > "$T/install.out" 2>&1
 point $? "rules install" "$T/install.out"
 check "install: task,never taken out" grep -q 'task,never' "$T/install.out"
+check "install: a task,never with a field (one user) left alone" bash -c \
+    "auditctl -l | grep -q 'never,task -F uid=54321'"
 check "install: audit enabled" status_is enabled 1
 check "install: backlog limit raised to 8192" status_is backlog_limit 8192
 st rules status --user root > "$T/status.out" 2>&1
 point $? "rules status: capturing everything (exit 0)" "$T/status.out"
 check "status: every rule loaded" grep -Eq '^rules +([0-9]+) of steptrail.s \1 loaded' "$T/status.out"
 check "their rule is still loaded" bash -c "auditctl -l | grep -q live-theirs"
-check "ours come first (prepended)" bash -c \
-    "auditctl -l | head -n 1 | grep -q steptrail-"
+check "ours come first in the exit list (prepended)" bash -c \
+    "auditctl -l | grep -v ',task' | head -n 1 | grep -q steptrail-"
 
 # the same rule files, loaded by auditctl, give the same kernel rules
 auditctl -l | grep steptrail- > "$T/ours-by-steptrail"
@@ -140,6 +156,14 @@ check "run: ... up to the command's bash -c" grep -Eq \
     '^ +[0-9]+  bash -c .*curl' "$T/run3.out"
 check "run --log keeps the captured records" exits 1 st analyze "$T/kept.log"
 
+# A stopped system auditd can leave its pid file; ours writes over it and
+# removes it on exit.  (lib-audit puts back whatever was there at the end.)
+printf '4242\n' > /run/auditd.pid
+check "run with a stale auditd pid file: ok (exit 0)" exits 0 st run -- true
+check "... the pid file is put back as it was" \
+    bash -c '[ "$(cat /run/auditd.pid)" = 4242 ]'
+audit_pidfile_restore
+
 # not through st(): $! must be steptrail's own pid
 "$STEPTRAIL" run -- sleep 30 > "$T/run4.out" 2>&1 &
 runner=$!
@@ -154,6 +178,7 @@ check "no audit daemon is left registered" status_is pid 0
 # take out what this test added, and compare with what it found
 auditctl -d always,exit -F arch=b64 -S unlinkat -F key=live-theirs > /dev/null
 auditctl -d task,never > /dev/null
+auditctl -d task,never -F uid=54321 > /dev/null
 audit_snapshot > "$T/after"
 check "the machine is as this test found it" diff "$T/before" "$T/after"
 echo "1..$n"
