@@ -54,3 +54,26 @@ printf 'peak RSS: steptrail %s MB on %s MB, %s MB on %s MB; ausearch --raw %s MB
     "$(($(cut -d' ' -f2 "$tmp/st" | median) / 1024))" "$SIZE_MB" \
     "$(($(cut -d' ' -f2 "$tmp/stq") / 1024))" "$((SIZE_MB / 4))" \
     "$(($(cut -d' ' -f2 "$tmp/raw" | median) / 1024))"
+
+# A hostile (or pre-3.16 kernel) log whose events never end: no EOE, no
+# PROCTITLE.  libauparse alone holds every later event behind them and
+# rescans them per record; the reader ends them past OPEN_MAX (reader.c).
+python3 "$TOP/fuzz/gen/eoe-less.py" 20000 > "$tmp/open.log"
+python3 "$TOP/fuzz/gen/eoe-less.py" 20000 open64 > "$tmp/open64.log"
+for f in open open64; do
+	for i in $(seq 1 "$RUNS"); do
+		run "$STEPTRAIL" analyze --fail-on none "$tmp/$f.log" >> "$tmp/$f.t"
+	done
+done
+printf 'events never ended (20000 in one second): %s s, peak %s MB; the first 64 only: %s s, peak %s MB\n' \
+    "$(cut -d' ' -f1 "$tmp/open.t" | median)" \
+    "$(($(cut -d' ' -f2 "$tmp/open.t" | median) / 1024))" \
+    "$(cut -d' ' -f1 "$tmp/open64.t" | median)" \
+    "$(($(cut -d' ' -f2 "$tmp/open64.t" | median) / 1024))"
+
+# Inputs that once took minutes in the recipes' patterns (fuzz/slow/):
+# unanchored lookaheads tried at every byte of a long argument.
+for f in "$TOP"/fuzz/slow/*; do
+	printf 'slow input %s: %s s\n' "${f##*/}" \
+	    "$(run "$STEPTRAIL" analyze --fail-on none "$f" | cut -d' ' -f1)"
+done

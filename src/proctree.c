@@ -494,6 +494,9 @@ st_proctree_trim(struct st_proc *p)
 		return;
 	for (i = keep; i < img->argc; i++)
 		free(img->argv[i]);
+	/* the array too: 8 bytes an argument, kept for the process's life */
+	img->argv = xreallocarray(img->argv, keep + 1, sizeof *img->argv);
+	img->argv[keep] = NULL;
 	img->argc = keep;
 	img->argv_truncated = true;
 }

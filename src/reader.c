@@ -46,6 +46,21 @@
 #define WINDOW_EVENTS	2048
 
 /*
+ * libauparse keeps an event open until its EOE (or PROCTITLE) record, or
+ * until a record 2 s newer arrives, and it hands out events in order: every
+ * event behind an open one waits, and each record rescans them all.  Logs
+ * of kernels before 2.6.25 have no EOE (before 3.16 no PROCTITLE), and a
+ * corrupt or hostile log may leave one event open on purpose: then time
+ * grows with the square of the events logged in 2 s and memory with their
+ * number (20000 events in one second: 10 s and 150 MB).  So the reader
+ * remembers the last OPEN_MAX events that began without ending, and feeds
+ * an EOE for the oldest when one more begins.  A record of it that comes
+ * later makes a second part, which the window merges; an event libauparse
+ * had already ended (a one-record event) gets a lone EOE, which is ignored.
+ */
+#define OPEN_MAX	64
+
+/*
  * No argv has more arguments than fit in ARG_MAX (2 MiB on Linux, at least
  * 2 bytes each); a record claiming more is hostile or corrupt.
  */
@@ -59,8 +74,10 @@
 #define GAP_RING	4096
 /*
  * A jump forward this large is a reboot or another host, not loss; so is
- * any jump back past what the ring remembers (the window holds at most
- * WINDOW_EVENTS, so no late event can be that far behind).
+ * any jump back past what the ring remembers, unless the event is late in
+ * time: a record that libauparse split off (more than 2 s late) comes as a
+ * part of its own after the window let the first part go, and in a busy
+ * log thousands of serials behind.
  */
 #define GAP_RESET	(1L << 20)
 /*
@@ -97,6 +114,11 @@ struct st_reader {
 	size_t			 ngaps;
 	time_t			 last_sec;	/* of the last event released */
 	unsigned		 last_ms;
+	/* events begun and not ended by EOE, oldest first, as
+	 * "[node=N ]msg=audit(T:S):"; len 0: ended since */
+	struct st_buf		 open[OPEN_MAX];
+	size_t			 open_node[OPEN_MAX];	/* node= prefix length */
+	size_t			 open_first, open_n;
 };
 
 static void	 reader_event(auparse_state_t *, auparse_cb_event_t, void *);
@@ -121,6 +143,7 @@ void
 st_reader_free(struct st_reader *r)
 {
 	struct st_event *ev;
+	size_t i;
 
 	if (r == NULL)
 		return;
@@ -130,6 +153,8 @@ st_reader_free(struct st_reader *r)
 		st_event_free(ev);
 	st_window_free(r->win);
 	st_buf_free(&r->batch);
+	for (i = 0; i < OPEN_MAX; i++)
+		st_buf_free(&r->open[i]);
 	free(r->st.malformed_first);
 	free(r->input);
 	free(r->gaps);
@@ -260,6 +285,71 @@ check_fields(const char *s, size_t n)
 	return NULL;
 }
 
+/* Slot of the open event with this id, or -1; newest first. */
+static long
+find_open(struct st_reader *r, const char *node, size_t nlen,
+    const char *stamp, size_t slen)
+{
+	struct st_buf *b;
+	size_t i;
+
+	for (i = r->open_n; i > 0; i--) {
+		b = &r->open[(r->open_first + i - 1) % OPEN_MAX];
+		if (b->len == nlen + slen && memcmp(b->d, node, nlen) == 0 &&
+		    memcmp(b->d + nlen, stamp, slen) == 0)
+			return (long)((r->open_first + i - 1) % OPEN_MAX);
+	}
+	return -1;
+}
+
+/*
+ * Notes the event a line (checked by check_header()) belongs to; feeds an
+ * EOE for the oldest open event when more than OPEN_MAX are open.
+ */
+static void
+track_open(struct st_reader *r, const char *s, size_t n)
+{
+	const char *stamp, *end;
+	struct st_buf *b;
+	size_t node = 0, slen, k;
+	long at;
+
+	if (n >= 5 && memcmp(s, "node=", 5) == 0)
+		node = (size_t)((const char *)memchr(s, ' ', n) - s) + 1;
+	stamp = (const char *)memmem(s, n, " msg=audit(", 11) + 1;
+	end = (const char *)memchr(stamp, ')', n - (size_t)(stamp - s)) + 2;
+	slen = (size_t)(end - stamp);
+	at = find_open(r, s, node, stamp, slen);
+	/* libauparse ends an event at its EOE, and at its PROCTITLE (the
+	 * last record of a syscall event, and all that auditd writes) */
+	if ((n - node >= 9 && memcmp(s + node, "type=EOE ", 9) == 0) ||
+	    (n - node >= 15 && memcmp(s + node, "type=PROCTITLE ", 15) == 0)) {
+		if (at >= 0)
+			st_buf_reset(&r->open[at]);
+		return;
+	}
+	if (at >= 0)
+		return;		/* a record of an event still open */
+	if (r->open_n == OPEN_MAX) {
+		k = r->open_first;
+		b = &r->open[k];
+		if (b->len > 0) {
+			st_buf_add(&r->batch, b->d, r->open_node[k]);
+			st_buf_adds(&r->batch, "type=EOE ");
+			st_buf_add(&r->batch, b->d + r->open_node[k],
+			    b->len - r->open_node[k]);
+			st_buf_addc(&r->batch, '\n');
+		}
+		r->open_first = (k + 1) % OPEN_MAX;
+		r->open_n--;
+	}
+	k = (r->open_first + r->open_n++) % OPEN_MAX;
+	st_buf_reset(&r->open[k]);
+	st_buf_add(&r->open[k], s, node);
+	st_buf_add(&r->open[k], stamp, slen);
+	r->open_node[k] = node;
+}
+
 void
 st_reader_line(struct st_reader *r, const char *s, size_t n)
 {
@@ -277,6 +367,7 @@ st_reader_line(struct st_reader *r, const char *s, size_t n)
 		return;
 	}
 	r->st.valid++;
+	track_open(r, s, n);
 	st_buf_add(&r->batch, s, n);
 	st_buf_addc(&r->batch, '\n');
 	if (r->batch.len >= FEED_BATCH)
@@ -695,6 +786,10 @@ parse_record(struct st_reader *r, auparse_state_t *au, struct st_event *ev)
 	int type = auparse_get_type(au);
 	const char *text;
 
+	/* EOE only ends an event, and the reader feeds some itself (see
+	 * OPEN_MAX): not counted as a record */
+	if (type == AUDIT_EOE)
+		return;
 	ev->nrecords++;
 	r->st.records++;
 	if (ev->first_type == 0)
@@ -744,6 +839,11 @@ reader_event(auparse_state_t *au, auparse_cb_event_t type, void *arg)
 		return;
 	if ((ts = auparse_get_timestamp(au)) == NULL ||
 	    auparse_first_record(au) <= 0)
+		return;
+	/* A lone EOE, fed by track_open() after an event libauparse had
+	 * already ended: nothing to add. */
+	if (auparse_get_num_records(au) == 1 &&
+	    auparse_get_type(au) == AUDIT_EOE)
 		return;
 	ev = st_window_find(r->win, st_node_intern(ts->host), ts->sec,
 	    ts->milli, ts->serial);
@@ -874,7 +974,7 @@ seen(struct gapstate *g, uint32_t s)
  * neighbours seen) or splits it (neither seen).
  */
 static void
-track_serial(struct st_reader *r, const struct st_event *ev)
+track_serial(struct st_reader *r, const struct st_event *ev, bool late)
 {
 	struct gapstate *g;
 	uint32_t s = (uint32_t)ev->serial, k;
@@ -893,7 +993,7 @@ track_serial(struct st_reader *r, const struct st_event *ev)
 	if (!g->init)
 		goto reset;
 	d = (int32_t)(s - g->hi);	/* wraps at 2^32 like the kernel */
-	if (d > GAP_RESET || d <= -GAP_RING ||
+	if (d > GAP_RESET || (d <= -GAP_RING && !late) ||
 	    (d < 0 && ev->sec > g->hi_sec + GAP_RESET_SECONDS &&
 	    ((int32_t)(s - g->lo) < 0 || seen(g, s)))) {
 		r->st.serial_resets++;
@@ -973,11 +1073,13 @@ static void
 reader_release(struct st_reader *r, bool all)
 {
 	struct st_event *ev;
+	bool late;
 
 	while ((ev = st_window_pop(r->win, all)) != NULL) {
 		/* Arrived after events that follow it had left the window. */
-		if (ev->sec < r->last_sec ||
-		    (ev->sec == r->last_sec && ev->ms < r->last_ms))
+		late = ev->sec < r->last_sec ||
+		    (ev->sec == r->last_sec && ev->ms < r->last_ms);
+		if (late)
 			r->st.late++;
 		else {
 			r->last_sec = ev->sec;
@@ -985,7 +1087,7 @@ reader_release(struct st_reader *r, bool all)
 		}
 		check_complete(r, ev);
 		finish_argv(r, ev);
-		track_serial(r, ev);
+		track_serial(r, ev, late);
 		r->st.events++;
 		if (ev->kind == ST_EV_EXEC)
 			r->st.execs++;

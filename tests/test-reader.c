@@ -754,6 +754,33 @@ test_fuzz_findings(void)
 	    g.st.serial_missing);
 	got_free(&g);
 
+	/* a busy log (2500 events/s) where one record of an event comes
+	 * 2.5 s late: libauparse gives it as a second part after the first
+	 * left the window, thousands of serials behind the newest.  It is
+	 * late, not a reboot: nothing lost, no reset (found by fuzzing) */
+	st_buf_reset(&b);
+	for (i = 0; i < 7000; i++) {
+		int sec = 1700000000 + i / 2500, ms = (i % 2500) * 1000 / 2500;
+
+		st_buf_addf(&b, "type=SYSCALL msg=audit(%d.%03d:%d): arch=c000003e "
+		    "syscall=42 success=yes exit=0 pid=%d ppid=1\n", sec, ms,
+		    1000 + i, 100 + i);
+		if (i != 100)
+			st_buf_addf(&b, "type=SOCKADDR msg=audit(%d.%03d:%d): "
+			    "saddr=02000050C0A80001\n", sec, ms, 1000 + i);
+		st_buf_addf(&b, "type=PROCTITLE msg=audit(%d.%03d:%d): "
+		    "proctitle=78\n", sec, ms, 1000 + i);
+		if (i == 100 + 6250)
+			st_buf_addf(&b, "type=SOCKADDR msg=audit(1700000000.040:"
+			    "1100): saddr=02000050C0A80001\n");
+	}
+	feed(st_buf_cstr(&b), &g);
+	ok(g.st.serial_missing == 0 && g.st.serial_resets == 0 &&
+	    g.st.late == 1, "handmade record 2.5 s late in a busy log: late "
+	    "(%lu), not %lu lost and %lu resets", g.st.late,
+	    g.st.serial_missing, g.st.serial_resets);
+	got_free(&g);
+
 	/* a slow syscall: connect() entered at .5 and blocked 70 s, so 502
 	 * is stamped before 501 (a quick one at 70 s) but numbered after.
 	 * 501 fills a hole: no reset, nothing lost (found by fuzzing) */
@@ -775,10 +802,55 @@ test_fuzz_findings(void)
 	st_buf_free(&b);
 }
 
+/*
+ * Events that never end (no EOE, no PROCTITLE: kernels before 2.6.25 and
+ * 3.16, or a log made so): libauparse would hold every later event behind
+ * them and rescan them all per record (quadratic).  The reader ends the
+ * oldest itself past OPEN_MAX; a record of it that comes later is a
+ * second part, merged.  Time is measured by the benchmark, not here.
+ */
+static void
+test_open_events(void)
+{
+	struct st_buf b = { 0 };
+	const struct snap *e;
+	struct got g;
+	int i;
+
+	for (i = 0; i < 3000; i++) {
+		st_buf_addf(&b, "type=SYSCALL msg=audit(1700000000.%03d:%d): "
+		    "arch=c000003e syscall=59 success=yes exit=0 items=0 "
+		    "pid=%d ppid=1 comm=\"true\" exe=\"/usr/bin/true\"\n",
+		    i / 3, 1000 + i, 100 + i);
+		st_buf_addf(&b, "type=EXECVE msg=audit(1700000000.%03d:%d): "
+		    "argc=2 a0=\"true\" a1=\"x%d\"\n", i / 3, 1000 + i, i);
+		if (i != 0)
+			st_buf_addf(&b, "type=CWD msg=audit(1700000000.%03d:%d):"
+			    " cwd=\"/tmp\"\n", i / 3, 1000 + i);
+		if (i == 200)	/* the first event's CWD, 200 events on */
+			st_buf_addf(&b, "type=CWD msg=audit(1700000000.000:"
+			    "1000): cwd=\"/first\"\n");
+	}
+	feed(st_buf_cstr(&b), &g);
+	is_int(g.st.execs, 3000, "handmade events never ended: all 3000 "
+	    "execs read");
+	is_int(g.st.records, 9000, "... every record counted, and none of "
+	    "the EOEs the reader fed");
+	e = by_serial(&g, 1000);
+	ok(e != NULL && e->cwd != NULL && strcmp(e->cwd, "/first") == 0 &&
+	    e->parts == 2 && g.st.parts_merged == 1, "... the reader ended "
+	    "them (a record 200 events late is a second part, merged: %lu)",
+	    g.st.parts_merged);
+	is_int(g.st.malformed, 0, "... nothing malformed");
+	got_free(&g);
+	st_buf_free(&b);
+}
+
 int
 main(void)
 {
 	test_fuzz_findings();
+	test_open_events();
 	test_exec_fork_same_tick();
 	test_hex_argument();
 	test_long_args();
