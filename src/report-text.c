@@ -212,9 +212,9 @@ summary(FILE *f, const struct st_analysis *a)
 		    "time%s (events lost or filtered)\n", r->serial_missing,
 		    r->serial_gaps, r->serial_gaps == 1 ? "" : "s");
 	if (r->records_missing > 0)
-		fprintf(f, "  %lu event%s lack %lu record%s the kernel announced "
+		fprintf(f, "  %lu event%s %lu record%s the kernel announced "
 		    "(lost to a full backlog?)\n", r->incomplete,
-		    r->incomplete == 1 ? "" : "s", r->records_missing,
+		    r->incomplete == 1 ? " lacks" : "s lack", r->records_missing,
 		    r->records_missing == 1 ? "" : "s");
 	if (r->argv_truncated > 0)
 		fprintf(f, "  argv cut short by the kernel in %lu exec%s\n",
@@ -245,8 +245,10 @@ ancestry(FILE *f, const struct st_finding *fd)
 		fprintf(f, "  %s %*d  ", i == 0 ? "parents " : "        ", w,
 		    x->pid);
 		if (!x->seen) {
-			fputs("(not seen in the log: started before capture)\n",
-			    f);
+			/* started before capture, or forked under rules
+			 * that do not log forks, and never exec'd */
+			fputs("(known only as a parent pid: no record of its "
+			    "own in the log)\n", f);
 			continue;
 		}
 		if (x->forked)
