@@ -71,6 +71,14 @@ printf 'events never ended (20000 in one second): %s s, peak %s MB; the first 64
     "$(cut -d' ' -f1 "$tmp/open64.t" | median)" \
     "$(($(cut -d' ' -f2 "$tmp/open64.t" | median) / 1024))"
 
+python3 "$TOP/fuzz/gen/big-argv.py" 10 > "$tmp/bigargv.log"
+for i in $(seq 1 "$RUNS"); do
+	run "$STEPTRAIL" analyze --fail-on none "$tmp/bigargv.log" >> "$tmp/bigargv.t"
+done
+printf 'ten execs of 100000 arguments back to back: %s s, peak %s MB\n' \
+    "$(cut -d' ' -f1 "$tmp/bigargv.t" | median)" \
+    "$(($(cut -d' ' -f2 "$tmp/bigargv.t" | median) / 1024))"
+
 # Inputs that once took minutes in the recipes' patterns (fuzz/slow/):
 # unanchored lookaheads tried at every byte of a long argument.
 for f in "$TOP"/fuzz/slow/*; do

@@ -167,6 +167,8 @@ struct st_event {
 	long		 enabled;	/* audit_enabled=N, -1 when absent */
 
 	size_t		 win_pos;	/* window.c heap index */
+	size_t		 bytes;		/* text of its records, read so far */
+	size_t		 win_bytes;	/* of those, what the window counted */
 	bool		 win_forked;	/* window.c indexed it as a fork... */
 	uint64_t	 win_child;	/* ... under this key */
 };
@@ -212,7 +214,7 @@ const char *st_event_kind_name(enum st_event_kind);
  * causally related events (a vfork and its child's exec) leave in order.
  */
 struct st_window;
-struct st_window *st_window_new(size_t);
+struct st_window *st_window_new(size_t, size_t);
 void	 st_window_free(struct st_window *);
 struct st_event *st_window_find(struct st_window *, unsigned, time_t,
 	    unsigned, unsigned long);

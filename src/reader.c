@@ -44,6 +44,14 @@
  * 2 kB an event).
  */
 #define WINDOW_EVENTS	2048
+/*
+ * ... and at most about this much memory (huge argument lists: a window
+ * of 2048 execs of 2 MiB each would be 4 GiB); ordinary events take 2 kB.
+ * A field is reckoned at what its parsed copies cost (measured: a 100k
+ * argument exec takes about 10 MB).
+ */
+#define WINDOW_BYTES	(32 * 1024 * 1024)
+#define FIELD_COST	100
 
 /*
  * libauparse keeps an event open until its EOE (or PROCTITLE) record, or
@@ -131,7 +139,7 @@ st_reader_new(st_event_fn fn, void *arg)
 
 	r->fn = fn;
 	r->arg = arg;
-	r->win = st_window_new(WINDOW_EVENTS);
+	r->win = st_window_new(WINDOW_EVENTS, WINDOW_BYTES);
 	r->au = auparse_init(AUSOURCE_FEED, NULL);
 	if (r->au == NULL)
 		st_fatal("cannot initialise libauparse: %s", strerror(errno));
@@ -792,6 +800,11 @@ parse_record(struct st_reader *r, auparse_state_t *au, struct st_event *ev)
 		return;
 	ev->nrecords++;
 	r->st.records++;
+	/* what the event will hold in memory, roughly: its text, and an
+	 * allocation for each field (each argument of an EXECVE record) */
+	if ((text = auparse_get_record_text(au)) != NULL)
+		ev->bytes += strlen(text) + 1 +
+		    FIELD_COST * auparse_get_num_fields(au);
 	if (ev->first_type == 0)
 		ev->first_type = type;
 	switch (type) {

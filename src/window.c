@@ -20,7 +20,8 @@
  * fork that created its parent before that.  The window is bounded by a
  * count, not by time: libauparse splits an event precisely when its late
  * record arrives after an event more than 2 s newer, and a time bound would
- * already have let the first part go.
+ * already have let the first part go.  It is bounded by bytes too: a
+ * window of execs with 2 MiB argument lists would hold gigabytes.
  */
 #include "config.h"
 
@@ -38,14 +39,17 @@ struct st_window {
 	struct st_map	  byid;		/* (node, time, serial) -> event */
 	struct st_map	  bychild;	/* (node, child pid) -> fork event */
 	size_t		  max_events;
+	size_t		  bytes;	/* record text of the events held */
+	size_t		  max_bytes;
 };
 
 struct st_window *
-st_window_new(size_t max_events)
+st_window_new(size_t max_events, size_t max_bytes)
 {
 	struct st_window *w = xcalloc(1, sizeof *w);
 
 	w->max_events = max_events;
+	w->max_bytes = max_bytes;
 	return w;
 }
 
@@ -244,6 +248,8 @@ st_window_add(struct st_window *w, struct st_event *ev)
 	}
 	place(w, w->len++, ev);
 	sift_up(w, ev->win_pos);
+	w->bytes += ev->bytes;
+	ev->win_bytes = ev->bytes;
 	/* On a hash collision the older event keeps the slot: it cannot
 	 * take later parts of the new one, which then arrive unmerged. */
 	if (st_map_get(&w->byid, id) == NULL)
@@ -255,6 +261,8 @@ st_window_add(struct st_window *w, struct st_event *ev)
 void
 st_window_rekey(struct st_window *w, struct st_event *ev)
 {
+	w->bytes += ev->bytes - ev->win_bytes;
+	ev->win_bytes = ev->bytes;
 	index_fork(w, ev);
 }
 
@@ -267,7 +275,7 @@ st_window_pop(struct st_window *w, bool all)
 
 	if (w->len == 0)
 		return NULL;
-	if (!all && w->len <= w->max_events)
+	if (!all && w->len <= w->max_events && w->bytes <= w->max_bytes)
 		return NULL;
 	ev = w->heap[0];
 	for (depth = 0; depth < CHAIN_DEPTH; depth++) {
@@ -276,6 +284,7 @@ st_window_pop(struct st_window *w, bool all)
 		ev = f;
 	}
 	heap_remove(w, ev->win_pos);
+	w->bytes -= ev->win_bytes;
 	id = event_id(ev->node, ev->sec, ev->ms, ev->serial);
 	if (st_map_get(&w->byid, id) == ev)
 		st_map_del(&w->byid, id);

@@ -846,9 +846,38 @@ test_open_events(void)
 	st_buf_free(&b);
 }
 
+/* The window holds events up to a count, and up to a size in bytes. */
+static void
+test_window_bytes(void)
+{
+	struct st_window *w = st_window_new(100, 1000);
+	struct st_event *ev;
+	size_t held = 0;
+	int i;
+
+	for (i = 0; i < 10; i++) {
+		ev = xcalloc(1, sizeof *ev);
+		ev->sec = 1700000000;
+		ev->serial = (unsigned long)i + 1;
+		ev->pid = ev->ppid = -1;
+		ev->bytes = 300;	/* an exec with a long argv, say */
+		st_window_add(w, ev);
+		while ((ev = st_window_pop(w, false)) != NULL)
+			st_event_free(ev);
+		if (st_window_len(w) > held)
+			held = st_window_len(w);
+	}
+	is_int(held, 3, "window: 300-byte events, 1000 bytes allowed: at most "
+	    "3 held (the count allows 100)");
+	while ((ev = st_window_pop(w, true)) != NULL)
+		st_event_free(ev);
+	st_window_free(w);
+}
+
 int
 main(void)
 {
+	test_window_bytes();
 	test_fuzz_findings();
 	test_open_events();
 	test_exec_fork_same_tick();
