@@ -265,6 +265,7 @@ struct st_proc {
 	unsigned	 node;
 	int		 pid;
 	int		 ppid;		/* 0 when unknown */
+	time_t		 last_sec;	/* its latest record */
 	uint32_t	 ses;		/* audit session; UINT32_MAX unknown */
 	struct st_proc	*parent;	/* counted reference */
 	struct st_image	*image;		/* NULL: no exec seen */
@@ -292,11 +293,13 @@ struct st_proctree_stats {
 	unsigned long	 cycles_refused;
 	unsigned long	 images_dropped;
 	unsigned long	 bogus;		/* records no process can have made */
+	unsigned long	 evicted;	/* idle a day: forgotten (long logs) */
 };
 
 struct st_proctree;
 struct st_proctree *st_proctree_new(void);
 void	 st_proctree_free(struct st_proctree *);
+void	 st_proctree_set_sweep(struct st_proctree *, size_t);
 struct st_proc *st_proctree_apply(struct st_proctree *, struct st_event *);
 struct st_proc *st_proctree_find(struct st_proctree *, unsigned, int);
 struct st_proc *st_proctree_get(struct st_proctree *,

@@ -52,9 +52,23 @@
 /* Longest parent chain walked when checking for a cycle. */
 #define CHAIN_MAX	100000
 
+/*
+ * A process lives in the table until its pid is reused, and pid_max can be
+ * 4194304: a week of a busy runner's log would keep millions (1-2 kB each).
+ * So once the table is large, processes with no record for a day of log
+ * time are forgotten (their children keep them as ancestors; a record of
+ * theirs after that starts a new process, linked by its ppid).  A day is
+ * longer than any CI job that is not idle.
+ */
+#define SWEEP_MIN	262144
+#define IDLE_EVICT	(24 * 60 * 60)
+
 struct st_proctree {
 	struct st_map		 procs;
 	struct st_proctree_stats st;
+	time_t			 now;		/* the latest record's time */
+	size_t			 sweep_min;	/* SWEEP_MIN; tests lower it */
+	size_t			 sweep_at;	/* table size for the next sweep */
 };
 
 static uint64_t
@@ -66,7 +80,17 @@ proc_key(unsigned node, int pid)
 struct st_proctree *
 st_proctree_new(void)
 {
-	return xcalloc(1, sizeof(struct st_proctree));
+	struct st_proctree *t = xcalloc(1, sizeof *t);
+
+	t->sweep_min = t->sweep_at = SWEEP_MIN;
+	return t;
+}
+
+/* Forget idle processes once the table holds this many (tests). */
+void
+st_proctree_set_sweep(struct st_proctree *t, size_t min)
+{
+	t->sweep_min = t->sweep_at = min;
 }
 
 static void
@@ -178,7 +202,7 @@ proc_new(struct st_proctree *t, const struct st_event *ev, int pid, int ppid,
 	p->ses = pid == ev->pid || birth == ST_BORN_FORK ? ev->ses :
 	    UINT32_MAX;
 	p->birth = birth;
-	p->sec = ev->sec;
+	p->sec = p->last_sec = ev->sec;
 	p->ms = ev->ms;
 	p->serial = ev->serial;
 	if ((old = st_map_get(&t->procs, key)) != NULL) {
@@ -457,6 +481,40 @@ apply_other(struct st_proctree *t, struct st_event *ev)
 	return p;
 }
 
+struct sweep {
+	time_t		  before;
+	uint64_t	 *keys;
+	size_t		  n;
+};
+
+static void
+idle_cb(uint64_t key, void *val, void *arg)
+{
+	struct sweep *sw = arg;
+	const struct st_proc *p = val;
+
+	if (p->last_sec < sw->before)
+		sw->keys[sw->n++] = key;
+}
+
+/* Forgets the processes idle for IDLE_EVICT; see SWEEP_MIN. */
+static void
+sweep(struct st_proctree *t)
+{
+	struct sweep sw = { t->now - IDLE_EVICT, NULL, 0 };
+	size_t i;
+
+	sw.keys = xreallocarray(NULL, t->procs.len, sizeof *sw.keys);
+	st_map_foreach(&t->procs, idle_cb, &sw);
+	for (i = 0; i < sw.n; i++)
+		st_proc_unref(st_map_del(&t->procs, sw.keys[i]));
+	t->st.evicted += sw.n;
+	free(sw.keys);
+	/* amortised: the next sweep when the table has doubled again */
+	t->sweep_at = t->procs.len * 2 > t->sweep_min ? t->procs.len * 2 :
+	    t->sweep_min;
+}
+
 /*
  * Applies one event.  Returns the process it concerns (borrowed: valid
  * until the next call), or NULL for events about no process.
@@ -464,16 +522,30 @@ apply_other(struct st_proctree *t, struct st_event *ev)
 struct st_proc *
 st_proctree_apply(struct st_proctree *t, struct st_event *ev)
 {
+	struct st_proc *p;
+
 	if (!ev->has_syscall || ev->pid <= 0)
 		return NULL;
+	if (ev->sec > t->now)
+		t->now = ev->sec;
+	if (t->procs.len >= t->sweep_at)
+		sweep(t);
 	switch (ev->kind) {
 	case ST_EV_EXEC:
-		return apply_exec(t, ev);
+		p = apply_exec(t, ev);
+		break;
 	case ST_EV_FORK:
-		return apply_fork(t, ev);
+		p = apply_fork(t, ev);
+		break;
 	default:
-		return apply_other(t, ev);
+		p = apply_other(t, ev);
+		break;
 	}
+	p->last_sec = ev->sec;
+	/* a record's ppid (or a fork by it) says the parent was alive */
+	if (p->parent != NULL && p->parent->pid == p->ppid)
+		p->parent->last_sec = ev->sec;
+	return p;
 }
 
 /* After matching, keep only what ancestry and parent conditions need. */

@@ -216,6 +216,10 @@ summary(FILE *f, const struct st_analysis *a)
 		    "(lost to a full backlog?)\n", r->incomplete,
 		    r->incomplete == 1 ? " lacks" : "s lack", r->records_missing,
 		    r->records_missing == 1 ? "" : "s");
+	if (a->tree.evicted > 0)
+		fprintf(f, "  %lu process%s idle for a day of log time "
+		    "forgotten (a long log)\n", a->tree.evicted,
+		    a->tree.evicted == 1 ? "" : "es");
 	if (r->argv_truncated > 0)
 		fprintf(f, "  argv cut short by the kernel in %lu exec%s\n",
 		    r->argv_truncated, r->argv_truncated == 1 ? "" : "s");

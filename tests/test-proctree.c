@@ -299,12 +299,46 @@ test_paths_and_limits(void)
 	st_proctree_free(t);
 }
 
+/* A long log: processes idle for a day are forgotten once there are many. */
+static void
+test_evict(void)
+{
+	struct st_proctree *t = st_proctree_new();
+	struct st_proc *p, *child;
+	int pid;
+
+	st_proctree_set_sweep(t, 100);
+	exec_(t, 1, 1000, 50, 1, "/usr/bin/bash", "/", "bash", NULL);
+	child = exec_(t, 2, 1000, 51, 50, "/usr/bin/sleep", "/", "sleep", NULL);
+	st_proc_ref(child);
+	for (pid = 1000; pid < 1100; pid++)	/* a day and more later */
+		exec_(t, (unsigned long)pid, 1000 + 25 * 3600 + pid, pid, 1,
+		    "/usr/bin/true", "/", "true", NULL);
+	ok(st_proctree_find(t, 0, 50) == NULL && st_proctree_find(t, 0, 51) ==
+	    NULL, "evict: processes idle a day are forgotten once the table "
+	    "is large");
+	ok(st_proctree_stats(t)->evicted == 2, "evict: counted (%lu)",
+	    st_proctree_stats(t)->evicted);
+	ok(child->parent != NULL && child->parent->image != NULL &&
+	    strcmp(child->parent->image->exe, "/usr/bin/bash") == 0,
+	    "evict: a child still has its forgotten parent as ancestor");
+	ok(st_proctree_find(t, 0, 1050) != NULL, "evict: the recent ones "
+	    "are kept");
+	p = exec_(t, 5000, 1000 + 26 * 3600, 51, 50, "/usr/bin/id", "/", "id",
+	    NULL);
+	ok(p != child && p->nimages == 1, "evict: a record of a forgotten pid "
+	    "starts a new process");
+	st_proc_unref(child);
+	st_proctree_free(t);
+}
+
 int
 main(void)
 {
 	test_exec_chain();
 	test_pid_reuse();
 	test_reparent();
+	test_evict();
 	test_subshell_fork();
 	test_child_logged_first();
 	test_self_fork();
