@@ -266,6 +266,7 @@ struct st_proc {
 	int		 pid;
 	int		 ppid;		/* 0 when unknown */
 	time_t		 last_sec;	/* its latest record */
+	unsigned long	 last_seq;	/* ... the tree's event count then */
 	uint32_t	 ses;		/* audit session; UINT32_MAX unknown */
 	struct st_proc	*parent;	/* counted reference */
 	struct st_image	*image;		/* NULL: no exec seen */
@@ -299,7 +300,7 @@ struct st_proctree_stats {
 struct st_proctree;
 struct st_proctree *st_proctree_new(void);
 void	 st_proctree_free(struct st_proctree *);
-void	 st_proctree_set_sweep(struct st_proctree *, size_t);
+void	 st_proctree_set_sweep(struct st_proctree *, size_t, unsigned long);
 struct st_proc *st_proctree_apply(struct st_proctree *, struct st_event *);
 struct st_proc *st_proctree_find(struct st_proctree *, unsigned, int);
 struct st_proc *st_proctree_get(struct st_proctree *,

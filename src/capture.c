@@ -76,6 +76,9 @@ st_capture_lock(char **cause)
 		}
 		if (flock((int)pfd, LOCK_EX | LOCK_NB) != 0)
 			goto held;
+		/* ours to use, not the command's (steptrail run) to keep:
+		 * a process of it left running would hold the lock */
+		(void)fcntl((int)pfd, F_SETFD, FD_CLOEXEC);
 		return -2;
 	}
 	if ((mkdir(LOCK_DIR, 0700) != 0 && errno != EEXIST) ||

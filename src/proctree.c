@@ -62,12 +62,23 @@
  */
 #define SWEEP_MIN	262144
 #define IDLE_EVICT	(24 * 60 * 60)
+/*
+ * ... and for this many events applied since: one record stamped far ahead
+ * (a clock set forward for a moment, by mistake or to hide) must not make
+ * the whole table look idle.  A process with children in the table is
+ * kept too: forgetting it would free nothing (they hold it) and only lose
+ * it to lookups by pid.
+ */
+#define IDLE_EVENTS	65536
 
 struct st_proctree {
 	struct st_map		 procs;
 	struct st_proctree_stats st;
-	time_t			 now;		/* the latest record's time */
+	time_t			*now;		/* by node: its latest record's time */
+	size_t			 nnow;
+	unsigned long		 seq;		/* events applied */
 	size_t			 sweep_min;	/* SWEEP_MIN; tests lower it */
+	unsigned long		 idle_events;	/* IDLE_EVENTS; tests too */
 	size_t			 sweep_at;	/* table size for the next sweep */
 };
 
@@ -83,14 +94,17 @@ st_proctree_new(void)
 	struct st_proctree *t = xcalloc(1, sizeof *t);
 
 	t->sweep_min = t->sweep_at = SWEEP_MIN;
+	t->idle_events = IDLE_EVENTS;
 	return t;
 }
 
-/* Forget idle processes once the table holds this many (tests). */
+/* Tests: forget idle processes once the table holds min, after events. */
 void
-st_proctree_set_sweep(struct st_proctree *t, size_t min)
+st_proctree_set_sweep(struct st_proctree *t, size_t min,
+    unsigned long events)
 {
 	t->sweep_min = t->sweep_at = min;
+	t->idle_events = events;
 }
 
 static void
@@ -108,6 +122,7 @@ st_proctree_free(struct st_proctree *t)
 		return;
 	st_map_foreach(&t->procs, unref_cb, NULL);
 	st_map_free(&t->procs);
+	free(t->now);
 	free(t);
 }
 
@@ -203,6 +218,7 @@ proc_new(struct st_proctree *t, const struct st_event *ev, int pid, int ppid,
 	    UINT32_MAX;
 	p->birth = birth;
 	p->sec = p->last_sec = ev->sec;
+	p->last_seq = t->seq;
 	p->ms = ev->ms;
 	p->serial = ev->serial;
 	if ((old = st_map_get(&t->procs, key)) != NULL) {
@@ -482,7 +498,9 @@ apply_other(struct st_proctree *t, struct st_event *ev)
 }
 
 struct sweep {
-	time_t		  before;
+	const time_t	 *now;		/* by node: clocks of nodes differ */
+	size_t		  nnow;
+	unsigned long	  seq, idle_events;
 	uint64_t	 *keys;
 	size_t		  n;
 };
@@ -493,7 +511,10 @@ idle_cb(uint64_t key, void *val, void *arg)
 	struct sweep *sw = arg;
 	const struct st_proc *p = val;
 
-	if (p->last_sec < sw->before)
+	/* a process of a node with no syscall record yet (a marker's
+	 * shell) has no clock to be idle by */
+	if (p->node < sw->nnow && p->last_sec < sw->now[p->node] - IDLE_EVICT &&
+	    sw->seq - p->last_seq >= sw->idle_events && p->refs == 1)
 		sw->keys[sw->n++] = key;
 }
 
@@ -501,7 +522,8 @@ idle_cb(uint64_t key, void *val, void *arg)
 static void
 sweep(struct st_proctree *t)
 {
-	struct sweep sw = { t->now - IDLE_EVICT, NULL, 0 };
+	struct sweep sw = { t->now, t->nnow, t->seq, t->idle_events, NULL,
+	    0 };
 	size_t i;
 
 	sw.keys = xreallocarray(NULL, t->procs.len, sizeof *sw.keys);
@@ -515,6 +537,15 @@ sweep(struct st_proctree *t)
 	    t->sweep_min;
 }
 
+static void
+seen_now(const struct st_proctree *t, struct st_proc *p,
+    const struct st_event *ev)
+{
+	if (ev->sec > p->last_sec)	/* a late event does not go back */
+		p->last_sec = ev->sec;
+	p->last_seq = t->seq;
+}
+
 /*
  * Applies one event.  Returns the process it concerns (borrowed: valid
  * until the next call), or NULL for events about no process.
@@ -526,8 +557,15 @@ st_proctree_apply(struct st_proctree *t, struct st_event *ev)
 
 	if (!ev->has_syscall || ev->pid <= 0)
 		return NULL;
-	if (ev->sec > t->now)
-		t->now = ev->sec;
+	if (ev->node >= t->nnow) {
+		t->now = xreallocarray(t->now, ev->node + 1, sizeof *t->now);
+		memset(t->now + t->nnow, 0, (ev->node + 1 - t->nnow) *
+		    sizeof *t->now);
+		t->nnow = ev->node + 1;
+	}
+	if (ev->sec > t->now[ev->node])
+		t->now[ev->node] = ev->sec;
+	t->seq++;
 	if (t->procs.len >= t->sweep_at)
 		sweep(t);
 	switch (ev->kind) {
@@ -541,10 +579,10 @@ st_proctree_apply(struct st_proctree *t, struct st_event *ev)
 		p = apply_other(t, ev);
 		break;
 	}
-	p->last_sec = ev->sec;
+	seen_now(t, p, ev);
 	/* a record's ppid (or a fork by it) says the parent was alive */
 	if (p->parent != NULL && p->parent->pid == p->ppid)
-		p->parent->last_sec = ev->sec;
+		seen_now(t, p->parent, ev);
 	return p;
 }
 

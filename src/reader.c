@@ -311,6 +311,31 @@ find_open(struct st_reader *r, const char *node, size_t nlen,
 }
 
 /*
+ * Drops the slots of events ended since (len 0), keeping the order of the
+ * others: only events still open count against OPEN_MAX.
+ */
+static void
+compact_open(struct st_reader *r)
+{
+	struct st_buf tmp;
+	size_t i, k = 0, from, to;
+
+	for (i = 0; i < r->open_n; i++) {
+		from = (r->open_first + i) % OPEN_MAX;
+		if (r->open[from].len == 0)
+			continue;
+		to = (r->open_first + k++) % OPEN_MAX;
+		if (to == from)
+			continue;
+		tmp = r->open[to];		/* an ended slot: its buffer is reused */
+		r->open[to] = r->open[from];
+		r->open[from] = tmp;
+		r->open_node[to] = r->open_node[from];
+	}
+	r->open_n = k;
+}
+
+/*
  * Notes the event a line (checked by check_header()) belongs to; feeds an
  * EOE for the oldest open event when more than OPEN_MAX are open.
  */
@@ -338,6 +363,8 @@ track_open(struct st_reader *r, const char *s, size_t n)
 	}
 	if (at >= 0)
 		return;		/* a record of an event still open */
+	if (r->open_n == OPEN_MAX)
+		compact_open(r);
 	if (r->open_n == OPEN_MAX) {
 		k = r->open_first;
 		b = &r->open[k];
@@ -1006,7 +1033,10 @@ track_serial(struct st_reader *r, const struct st_event *ev, bool late)
 	if (!g->init)
 		goto reset;
 	d = (int32_t)(s - g->hi);	/* wraps at 2^32 like the kernel */
-	if (d > GAP_RESET || (d <= -GAP_RING && !late) ||
+	/* a late part is seconds behind and thousands of serials: far
+	 * more of either is another boot (clock set back) or another host */
+	if (d > GAP_RESET || (d <= -GAP_RING && (!late || d <= -GAP_RESET ||
+	    r->last_sec - ev->sec > GAP_RESET_SECONDS)) ||
 	    (d < 0 && ev->sec > g->hi_sec + GAP_RESET_SECONDS &&
 	    ((int32_t)(s - g->lo) < 0 || seen(g, s)))) {
 		r->st.serial_resets++;

@@ -304,31 +304,64 @@ static void
 test_evict(void)
 {
 	struct st_proctree *t = st_proctree_new();
-	struct st_proc *p, *child;
+	struct st_proc *p, *held;
 	int pid;
 
-	st_proctree_set_sweep(t, 100);
+	st_proctree_set_sweep(t, 100, 50);
 	exec_(t, 1, 1000, 50, 1, "/usr/bin/bash", "/", "bash", NULL);
-	child = exec_(t, 2, 1000, 51, 50, "/usr/bin/sleep", "/", "sleep", NULL);
-	st_proc_ref(child);
+	exec_(t, 2, 1000, 51, 50, "/usr/bin/sleep", "/", "sleep", NULL);
+	exec_(t, 3, 1000, 60, 1, "/usr/bin/id", "/", "id", NULL);
+	held = st_proc_ref(exec_(t, 4, 1000, 70, 1, "/usr/bin/cat", "/",
+	    "cat", NULL));
 	for (pid = 1000; pid < 1100; pid++)	/* a day and more later */
 		exec_(t, (unsigned long)pid, 1000 + 25 * 3600 + pid, pid, 1,
 		    "/usr/bin/true", "/", "true", NULL);
-	ok(st_proctree_find(t, 0, 50) == NULL && st_proctree_find(t, 0, 51) ==
+	ok(st_proctree_find(t, 0, 51) == NULL && st_proctree_find(t, 0, 60) ==
 	    NULL, "evict: processes idle a day are forgotten once the table "
 	    "is large");
-	ok(st_proctree_stats(t)->evicted == 2, "evict: counted (%lu)",
-	    st_proctree_stats(t)->evicted);
-	ok(child->parent != NULL && child->parent->image != NULL &&
-	    strcmp(child->parent->image->exe, "/usr/bin/bash") == 0,
-	    "evict: a child still has its forgotten parent as ancestor");
+	ok(st_proctree_find(t, 0, 50) != NULL && st_proctree_find(t, 0, 70) !=
+	    NULL, "evict: ... but not one whose child (or anyone) still holds "
+	    "it");
+	is_int(st_proctree_stats(t)->evicted, 2, "evict: counted");
 	ok(st_proctree_find(t, 0, 1050) != NULL, "evict: the recent ones "
 	    "are kept");
-	p = exec_(t, 5000, 1000 + 26 * 3600, 51, 50, "/usr/bin/id", "/", "id",
+	p = exec_(t, 5000, 1000 + 26 * 3600, 60, 1, "/usr/bin/id", "/", "id",
 	    NULL);
-	ok(p != child && p->nimages == 1, "evict: a record of a forgotten pid "
-	    "starts a new process");
-	st_proc_unref(child);
+	ok(p->nimages == 1 && p->birth == ST_BORN_SEEN, "evict: a record of "
+	    "a forgotten pid starts a new process");
+	st_proc_unref(held);
+	st_proctree_free(t);
+
+	/* one record stamped two days ahead: the others are not idle */
+	t = st_proctree_new();
+	st_proctree_set_sweep(t, 100, 50);
+	for (pid = 2000; pid < 2100; pid++)
+		exec_(t, (unsigned long)pid, 1000, pid, 1, "/usr/bin/true",
+		    "/", "true", NULL);
+	exec_(t, 3000, 1000 + 48 * 3600, 3000, 1, "/usr/bin/date", "/",
+	    "date", NULL);
+	exec_(t, 3001, 1001, 3001, 1, "/usr/bin/true", "/", "true", NULL);
+	is_int(st_proctree_stats(t)->evicted, 0, "evict: a clock set forward "
+	    "for one record forgets nothing");
+	st_proctree_free(t);
+
+	/* aggregated log: one node's clock a day ahead of another's */
+	t = st_proctree_new();
+	st_proctree_set_sweep(t, 100, 0);
+	for (pid = 2000; pid < 2100; pid++)
+		exec_(t, (unsigned long)pid, 1000, pid, 1, "/usr/bin/true",
+		    "/", "true", NULL);
+	{
+		struct st_event *ev = ev_new(ST_EV_EXEC, 4000, 1000 + 48 * 3600,
+		    10, 1, "/usr/bin/true");
+
+		ev->node = st_node_intern("ahead");
+		st_proctree_apply(t, ev);
+		st_event_free(ev);
+	}
+	exec_(t, 4001, 1001, 3001, 1, "/usr/bin/true", "/", "true", NULL);
+	is_int(st_proctree_stats(t)->evicted, 0, "evict: idle by each node's "
+	    "own clock");
 	st_proctree_free(t);
 }
 

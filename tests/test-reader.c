@@ -781,6 +781,28 @@ test_fuzz_findings(void)
 	    g.st.serial_missing, g.st.serial_resets);
 	got_free(&g);
 
+	/* a second host's log appended without node= (or a clock set back
+	 * at reboot): serials far behind, 1000 s earlier, one of them lost.
+	 * Not "late parts": counting starts again, and the loss shows */
+	st_buf_reset(&b);
+	for (i = 0; i < 3000; i++)
+		st_buf_addf(&b, "type=SYSCALL msg=audit(%d.%03d:%d): "
+		    "syscall=42 pid=%d ppid=1\n", 1700001000 + i / 1000,
+		    i % 1000, 5000000 + i, 100 + i);
+	for (i = 0; i < 100; i++)
+		if (i != 50)
+			st_buf_addf(&b, "type=SYSCALL msg=audit(1700000000.%03d:"
+			    "%d): syscall=42 pid=%d ppid=1\n", i, 100 + i,
+			    100 + i);
+	feed(st_buf_cstr(&b), &g);
+	/* (two resets: the window gives the events in time order, so the
+	 * second log's come between the first's and the 2048 it held) */
+	ok(g.st.serial_missing == 1 && g.st.serial_resets == 2, "handmade "
+	    "second host appended, clock 1000 s behind: counting starts "
+	    "again, the one loss counted (%lu lost, %lu resets)",
+	    g.st.serial_missing, g.st.serial_resets);
+	got_free(&g);
+
 	/* a slow syscall: connect() entered at .5 and blocked 70 s, so 502
 	 * is stamped before 501 (a quick one at 70 s) but numbered after.
 	 * 501 fills a hole: no reset, nothing lost (found by fuzzing) */
@@ -842,6 +864,25 @@ test_open_events(void)
 	    "them (a record 200 events late is a second part, merged: %lu)",
 	    g.st.parts_merged);
 	is_int(g.st.malformed, 0, "... nothing malformed");
+	got_free(&g);
+
+	/* events that ended (PROCTITLE) do not count as open: an exec whose
+	 * last records come 70 such events later is whole, as before */
+	st_buf_reset(&b);
+	st_buf_addf(&b, "type=SYSCALL msg=audit(1700000000.000:1000): "
+	    "arch=c000003e syscall=59 success=yes exit=0 items=0 pid=99 "
+	    "ppid=1 comm=\"x\" exe=\"/usr/bin/x\"\n"
+	    "type=EXECVE msg=audit(1700000000.000:1000): argc=1 a0=\"x\"\n");
+	for (i = 0; i < 70; i++)
+		st_buf_addf(&b, "type=SYSCALL msg=audit(1700000000.001:%d): "
+		    "arch=c000003e syscall=42 success=yes exit=0 pid=%d ppid=1\n"
+		    "type=PROCTITLE msg=audit(1700000000.001:%d): "
+		    "proctitle=78\n", 1001 + i, 200 + i, 1001 + i);
+	st_buf_addf(&b, "type=CWD msg=audit(1700000000.000:1000): cwd=\"/w\"\n"
+	    "type=PROCTITLE msg=audit(1700000000.000:1000): proctitle=78\n");
+	feed(st_buf_cstr(&b), &g);
+	is_int(g.st.parts_merged, 0, "handmade exec spanning 70 ended events: "
+	    "one part (only events still open count against the limit)");
 	got_free(&g);
 	st_buf_free(&b);
 }
