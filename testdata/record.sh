@@ -262,16 +262,23 @@ mkdir_owned() {
 	[ -z "$top" ] || CREATED+=("$top")
 }
 
+# build_stand_in SOURCE BINARY: a stand-in CI program (testdata/runner/),
+# built where the real one lives, once.
+build_stand_in() {
+	[ ! -x "$2" ] || return 0
+	mkdir_owned "$(dirname "$2")"
+	cc -O2 -o "$2" "$RUNNER_SRC/$1"
+	say "built $2"
+}
+
 setup_runner() {
 	local p
 
 	for p in "$RUNNER_HOME/actions-runner" "$WORK"; do
 		[ ! -e "$p" ] || die "$p exists: not ours to use"
 	done
-	mkdir_owned "$RUNNER_HOME/actions-runner/bin"
+	build_stand_in Runner.Worker.c "$RUNNER_BIN"
 	mkdir_owned "$WORK"
-	cc -O2 -o "$RUNNER_BIN" "$RUNNER_SRC/Runner.Worker.c"
-	say "built $RUNNER_BIN"
 }
 
 start_listener() {
@@ -381,12 +388,7 @@ prepare_job() {
 prepare_gitlab() {
 	local case=$1
 
-	if [ ! -x "$GITLAB_HOME/bin/gitlab-runner" ]; then
-		mkdir_owned "$GITLAB_HOME/bin"
-		cc -O2 -o "$GITLAB_HOME/bin/gitlab-runner" \
-		    "$RUNNER_SRC/gitlab-runner.c"
-		say "built $GITLAB_HOME/bin/gitlab-runner"
-	fi
+	build_stand_in gitlab-runner.c "$GITLAB_HOME/bin/gitlab-runner"
 	rm -rf "${GITLAB_HOME:?}/builds" "$GITLAB_HOME/cache" "$GITLAB_HOME/jobs"
 	stage "$RUNNER_SRC/project" "$GITLAB_HOME/cache/acme/$REPO"
 	stage "$RUNNER_SRC/jobs/$case" "$GITLAB_HOME/jobs/$case"
@@ -399,12 +401,7 @@ prepare_gitlab() {
 prepare_jenkins() {
 	local case=$1
 
-	if [ ! -x "$JENKINS_HOME/jdk/bin/java" ]; then
-		mkdir_owned "$JENKINS_HOME/jdk/bin"
-		cc -O2 -o "$JENKINS_HOME/jdk/bin/java" \
-		    "$RUNNER_SRC/jenkins-agent.c"
-		say "built $JENKINS_HOME/jdk/bin/java"
-	fi
+	build_stand_in jenkins-agent.c "$JENKINS_HOME/jdk/bin/java"
 	rm -rf "${JENKINS_HOME:?}/workspace" "$JENKINS_HOME/pipeline"
 	stage "$RUNNER_SRC/project" "$JENKINS_HOME/workspace/$REPO"
 	stage "$RUNNER_SRC/jobs/$case" "$JENKINS_HOME/pipeline"

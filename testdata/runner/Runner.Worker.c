@@ -55,6 +55,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#define STAND_IN "Runner.Worker"
+#include "stand-in.h"
+
 #define WORK_ROOT	"/home/runner/work"
 #define BASH		"/usr/bin/bash"
 #define NODE		"/usr/bin/node"
@@ -84,13 +87,6 @@ on_alarm(int sig)
 	timed_out = 1;
 }
 
-static void
-die(const char *what)
-{
-	fprintf(stderr, "Runner.Worker: %s: %s\n", what, strerror(errno));
-	exit(2);
-}
-
 /* In a forked child: no stdio flush, no atexit. */
 static void
 child_die(const char *what)
@@ -116,31 +112,6 @@ new_uuid(char *out, size_t len)
 	if (n < 36)
 		die("uuid");
 	out[36] = '\0';
-}
-
-static int
-copy_file(const char *from, const char *to)
-{
-	char buf[65536];
-	ssize_t n;
-	int in, out;
-
-	if ((in = open(from, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (out == -1) {
-		close(in);
-		return -1;
-	}
-	while ((n = read(in, buf, sizeof buf)) > 0)
-		if (write(out, buf, (size_t)n) != n) {
-			n = -1;
-			break;
-		}
-	close(in);
-	if (close(out) == -1 || n < 0)
-		return -1;
-	return 0;
 }
 
 struct step {

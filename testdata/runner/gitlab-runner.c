@@ -32,17 +32,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#define STAND_IN "gitlab-runner"
+#include "stand-in.h"
+
 #define SHORT_TOKEN	"Zx8kq2Lm"
 #define PROJECT		"acme/hello"
 /* A stage must never hang a recording. */
 #define STAGE_TIMEOUT	120
-
-static void
-die(const char *what)
-{
-	fprintf(stderr, "gitlab-runner: %s: %s\n", what, strerror(errno));
-	exit(2);
-}
 
 static char *
 slurp(const char *path)

@@ -39,17 +39,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#define STAND_IN "java"
+#include "stand-in.h"
+
 /* A step must never hang a recording. */
 #define STEP_TIMEOUT	120
 /* The plugin polls a step's status every few seconds; faster here. */
 #define POLL_MS		100
-
-static void
-die(const char *what)
-{
-	fprintf(stderr, "java: %s: %s\n", what, strerror(errno));
-	exit(2);
-}
 
 static void
 random_hex(char *out, size_t n)
@@ -69,31 +65,6 @@ random_hex(char *out, size_t n)
 		if (uuid[i] != '-')
 			out[j++] = uuid[i];
 	out[j] = '\0';
-}
-
-static int
-copy_file(const char *from, const char *to)
-{
-	char buf[65536];
-	ssize_t n;
-	int in, out;
-
-	if ((in = open(from, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (out == -1) {
-		close(in);
-		return -1;
-	}
-	while ((n = read(in, buf, sizeof buf)) > 0)
-		if (write(out, buf, (size_t)n) != n) {
-			n = -1;
-			break;
-		}
-	close(in);
-	if (close(out) == -1 || n < 0)
-		return -1;
-	return 0;
 }
 
 static int
