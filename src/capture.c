@@ -359,14 +359,19 @@ open_kernel(struct st_kstatus *st, struct st_krules *kr, char **cause)
 }
 
 static bool
+is_task(const struct audit_rule_data *d)
+{
+	return (d->flags & ~AUDIT_FILTER_PREPEND) == AUDIT_FILTER_TASK;
+}
+
+static bool
 silences_syscalls(const struct audit_rule_data *d)
 {
 	uint32_t i;
 
 	/* -a task,never with no field (a key aside): no syscall of any new
 	 * task audited.  One with fields silences only what it names. */
-	if ((d->flags & ~AUDIT_FILTER_PREPEND) != AUDIT_FILTER_TASK ||
-	    d->action != AUDIT_NEVER)
+	if (!is_task(d) || d->action != AUDIT_NEVER)
 		return false;
 	for (i = 0; i < d->field_count && i < AUDIT_MAX_FIELDS; i++)
 		if (d->fields[i] != AUDIT_FILTERKEY)
@@ -594,12 +599,6 @@ verify(int fd, const struct st_capture_state *cs,
 	}
 	st_kaudit_rules_free(&now);
 	return 0;
-}
-
-static bool
-is_task(const struct audit_rule_data *d)
-{
-	return (d->flags & ~AUDIT_FILTER_PREPEND) == AUDIT_FILTER_TASK;
 }
 
 static int

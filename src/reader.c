@@ -859,8 +859,7 @@ parse_record(struct st_reader *r, auparse_state_t *au, struct st_event *ev)
 		} else if (is_user_type(type)) {
 			set_kind(ev, ST_EV_USER);
 			parse_simple(au, ev, type);
-			if (ev->msg == NULL &&
-			    (text = auparse_get_record_text(au)) != NULL)
+			if (ev->msg == NULL && text != NULL)
 				ev->msg = xstrdup(text);
 		}
 		break;
