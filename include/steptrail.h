@@ -105,6 +105,9 @@ enum st_event_kind {
 	ST_EV_USER,		/* a user-space message (USER, USER_CMD, ...) */
 };
 
+/* PATH names kept per event (a rename has 4, an exec 2 or 3). */
+#define ST_EVENT_NAMES	6
+
 /* One argument while an EXECVE is being assembled from its records. */
 struct st_argb {
 	struct st_buf	 val;
@@ -135,7 +138,7 @@ struct st_event {
 	bool		 success;
 	long long	 exit;
 	long		 items;		/* PATH records announced, -1: unknown */
-	unsigned long long a0;
+	unsigned long long a0, a1, a2, a3;
 	int		 pid;
 	int		 ppid;
 	uint32_t	 uid, euid, gid, auid, ses;
@@ -155,7 +158,14 @@ struct st_event {
 
 	char		*cwd;
 	char		*path0;		/* PATH item=0: what execve was given */
+	char		*names[ST_EVENT_NAMES];	/* PATH names, in item order */
+	unsigned	 nnames;
 	unsigned	 npaths;	/* PATH records received */
+
+	/* SOCKADDR: where a connect went */
+	int		 family;	/* AF_INET, ...; -1 when none */
+	char		*addr;		/* "127.0.0.1", "::1", a unix path */
+	int		 port;		/* -1 when none */
 	unsigned	 missing;	/* records announced but not received */
 	char		*proctitle;	/* NUL-separated, decoded */
 	size_t		 proctitle_len;
@@ -269,6 +279,9 @@ struct st_proc {
 	unsigned long	 last_seq;	/* ... the tree's event count then */
 	uint32_t	 ses;		/* audit session; UINT32_MAX unknown */
 	struct st_proc	*parent;	/* counted reference */
+	struct st_proc	*kids;		/* newest child first; not counted: */
+	struct st_proc	*sib_next;	/* a child unlinks itself when freed */
+	struct st_proc	*sib_prev;	/* or reparented */
 	struct st_image	*image;		/* NULL: no exec seen */
 	unsigned	 nimages;
 	char		*exe;		/* from records before any exec */
@@ -311,6 +324,7 @@ struct st_proc *st_proc_ref(struct st_proc *);
 void	 st_proc_unref(struct st_proc *);
 const char *st_proc_exe(const struct st_proc *);
 void	 st_proc_cmdline(const struct st_proc *, struct st_buf *, size_t);
+size_t	 st_proc_argv(const struct st_proc *, char ***, bool *);
 
 /* --------------------------------------------------------------- steps.c */
 
@@ -390,15 +404,41 @@ enum st_severity {
 const char	*st_severity_name(enum st_severity);
 int		 st_severity_parse(const char *);
 
+/* What a recipe is evaluated on ("on"): one bit each; an event can be
+ * several (a connect is also a syscall). */
+enum st_on {
+	ST_ON_EXEC = 1 << 0,	/* a successful execve/execveat (default) */
+	ST_ON_CONNECT = 1 << 1,	/* connect, socketcall(connect) */
+	ST_ON_PTRACE = 1 << 2,	/* ptrace, process_vm_readv/writev */
+	ST_ON_MEMFD = 1 << 3,	/* memfd_create */
+	ST_ON_FILE = 1 << 4,	/* a syscall with PATH records (watches) */
+	ST_ON_SYSCALL = 1 << 5,	/* any syscall but a successful exec/fork */
+	ST_ON_CONFIG = 1 << 6,	/* CONFIG_CHANGE: rules, enabled flag */
+	ST_ON_DAEMON = 1 << 7,	/* DAEMON_START/END/ABORT/... */
+};
+const char	*st_on_name(unsigned);
+
+/* How a recipe's hits are folded into findings ("once"). */
+enum st_once {
+	ST_ONCE_EVENT = 0,	/* identical hits (same argv, parent...) */
+	ST_ONCE_PROCESS,	/* one finding per process */
+	ST_ONCE_EXE,		/* per binary */
+	ST_ONCE_STEP,		/* per build step */
+	ST_ONCE_ANCESTRY,	/* per chain of binaries up to the root */
+};
+const char	*st_once_name(enum st_once);
+
 struct st_cond;
 struct st_alt {
 	struct st_cond	*conds;
 	size_t		 nconds;
 	enum st_severity severity;	/* ST_SEV_NONE: the recipe's */
+	char		*reason;	/* why this is the severity, or NULL */
 	struct st_alt	*unless;	/* exceptions to this alternative only */
 	size_t		 nunless;
 };
 
+struct cJSON;
 struct st_recipe {
 	char		*name;
 	char		*description;
@@ -406,15 +446,23 @@ struct st_recipe {
 	char		*tactic;
 	char		*file;
 	enum st_severity severity;
+	unsigned	 on;		/* one enum st_on bit */
+	enum st_once	 once;
+	unsigned	 scopes;	/* scopes its conditions use (match.c) */
 	struct st_alt	*match;
 	size_t		 nmatch;
 	struct st_alt	*unless;
 	size_t		 nunless;
+	struct st_alt	*grade;		/* content-dependent severity */
+	size_t		 ngrade;
+	struct cJSON	*examples;	/* {"match": [...], "nomatch": [...]} */
+	unsigned long	 gave_up;	/* matches that hit a PCRE2 limit */
 };
 
 struct st_recipes {
 	struct st_recipe *v;
 	size_t		 n;
+	unsigned	 scopes;	/* union of the recipes' */
 	void		*md;		/* pcre2_match_data_8 */
 	void		*mctx;		/* pcre2_match_context_8 */
 	void		*jit_stack;	/* pcre2_jit_stack_8 */
@@ -430,10 +478,29 @@ int	 st_recipes_load_text(struct st_recipes *, const char *, const char *,
 int	 st_recipes_load_path(struct st_recipes *, const char *, char **);
 int	 st_recipes_load_builtin(struct st_recipes *, char **);
 
-typedef void (*st_hit_fn)(const struct st_recipe *, const struct st_alt *,
-	    void *);
+/* One recipe firing on one process (and event). */
+struct st_hit {
+	const struct st_recipe *recipe;
+	const struct st_alt *alt;	/* the alternative that matched */
+	struct st_proc	*subject;	/* NULL: an event of no process */
+	const struct st_event *ev;	/* the event; NULL: subject's exec */
+	struct st_proc	*target;	/* ptrace: the process reached into */
+	enum st_severity severity;	/* after grading */
+	const char	*reason;	/* the grade's or alternative's, or NULL */
+};
+typedef void (*st_hit_fn)(const struct st_hit *, void *);
+unsigned st_event_on(const struct st_event *);
 void	 st_match_exec(struct st_recipes *, struct st_proc *, st_hit_fn, void *);
+void	 st_match_event(struct st_recipes *, struct st_proctree *,
+	    struct st_proc *, const struct st_event *, st_hit_fn, void *);
 const char *st_match_fields(const struct st_alt *, struct st_buf *);
+
+/* recipe-test.c: `steptrail recipes test` */
+struct st_example_result {
+	unsigned long	 run, failed;
+};
+int	 st_recipes_test(struct st_recipes *, FILE *, bool,
+	    struct st_example_result *);
 
 /* ------------------------------------------------------------- finding.c */
 
@@ -453,6 +520,7 @@ struct st_finding {
 	enum st_severity severity;
 	enum st_severity group_severity; /* highest on the same exec */
 	char		*matched;	/* which fields matched */
+	const char	*reason;	/* the recipe's: why this severity */
 	unsigned	 node;
 	time_t		 sec;
 	unsigned	 ms;
@@ -474,6 +542,16 @@ struct st_finding {
 	bool		 anc_cut;	/* stopped at the depth limit */
 	struct st_ancestor *earlier;	/* programs this process ran before */
 	size_t		 nearlier;
+	/* the event, for recipes on other events than exec */
+	char		*syscall;
+	char		*addr;		/* connect */
+	int		 port;		/* -1: none */
+	char		*file;		/* the first file it named */
+	char		*op;		/* config, daemon */
+	char		*type;		/* record type of config, daemon */
+	long		 enabled;	/* config: audit_enabled=, -1 */
+	struct st_ancestor *target;	/* ptrace: the process reached into */
+	char		*once_key;	/* once != event: what it is once per */
 	unsigned long	*evidence;	/* serials, first ST_EVIDENCE_MAX */
 	size_t		 nevidence;
 	unsigned long	 count;		/* identical findings folded in */
@@ -488,12 +566,15 @@ struct st_findings {
 	struct st_map	 byhash;
 	unsigned long	 by_severity[ST_SEV_CRITICAL + 1];
 	unsigned long	 dropped;
+	struct st_map	 recent;	/* hits filed lately, see finding.c */
+	uint64_t	*ring;
+	size_t		 ring_pos;
 };
 
 void	 st_findings_init(struct st_findings *);
 void	 st_findings_free(struct st_findings *);
 void	 st_findings_add(struct st_findings *, struct st_steps *,
-	    const struct st_recipe *, const struct st_alt *, struct st_proc *);
+	    const struct st_hit *);
 void	 st_findings_sort(struct st_findings *);
 bool	 st_finding_same_exec(const struct st_finding *,
 	    const struct st_finding *);

@@ -20,15 +20,14 @@ struct pipeline {
 	struct st_steps		*steps;
 	struct st_recipes	*rs;
 	struct st_findings	*fs;
-	struct st_proc		*cur;
 };
 
 static void
-on_hit(const struct st_recipe *r, const struct st_alt *alt, void *arg)
+on_hit(const struct st_hit *h, void *arg)
 {
 	struct pipeline *pl = arg;
 
-	st_findings_add(pl->fs, pl->steps, r, alt, pl->cur);
+	st_findings_add(pl->fs, pl->steps, h);
 }
 
 /*
@@ -57,16 +56,18 @@ on_event(struct st_event *ev, void *arg)
 
 	p = st_proctree_apply(pl->tree, ev);
 	st_steps_apply(pl->steps, pl->tree, p, ev);
-	if (p == NULL || ev->kind != ST_EV_EXEC)
+	if (ev->kind == ST_EV_FORK)
 		return;
-	if (pl->root_pid > 0 && !descends(p, pl->root_pid)) {
-		st_proctree_trim(p);
+	/* a run's own analysis: only what its command did (its private
+	 * auditd's start and end are steptrail's own doing) */
+	if (pl->root_pid > 0 && (p == NULL || !descends(p, pl->root_pid))) {
+		if (p != NULL && ev->kind == ST_EV_EXEC)
+			st_proctree_trim(p);
 		return;
 	}
-	pl->cur = p;
-	st_match_exec(pl->rs, p, on_hit, pl);
-	pl->cur = NULL;
-	st_proctree_trim(p);
+	st_match_event(pl->rs, pl->tree, p, ev, on_hit, pl);
+	if (p != NULL && ev->kind == ST_EV_EXEC)
+		st_proctree_trim(p);
 }
 
 void

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libaudit.h>
+
 #include "steptrail.h"
 
 /*
@@ -54,6 +56,17 @@ finding_free(struct st_finding *f)
 		free(f->earlier[i].cmdline);
 	}
 	free(f->earlier);
+	if (f->target != NULL) {
+		free(f->target->exe);
+		free(f->target->cmdline);
+		free(f->target);
+	}
+	free(f->syscall);
+	free(f->addr);
+	free(f->file);
+	free(f->op);
+	free(f->type);
+	free(f->once_key);
 	free(f->evidence);
 	free(f->matched);
 	free(f->exe);
@@ -71,6 +84,8 @@ st_findings_free(struct st_findings *fs)
 		finding_free(fs->v[i]);
 	free(fs->v);
 	st_map_free(&fs->byhash);
+	st_map_free(&fs->recent);
+	free(fs->ring);
 	memset(fs, 0, sizeof *fs);
 }
 
@@ -84,21 +99,49 @@ hash_str(uint64_t *h, const char *s)
 	*h = st_hash64(k, sizeof k);
 }
 
+/*
+ * What one hit is about, whatever the recipe: the process's program (its
+ * exec's image, else what its records showed), and for other events than
+ * exec the event.  st_findings_add() fills it once.
+ */
+struct about {
+	const struct st_recipe *r;
+	const struct st_proc *p;	/* NULL: an event of no process */
+	const struct st_event *ev;	/* NULL: p's exec */
+	const struct st_image *img;	/* p's, or NULL */
+	const char	*exe;
+	char		**argv;
+	size_t		 argc;
+	bool		 owned;
+	const struct st_step *step;
+	unsigned	 node;
+	unsigned long	 serial;
+	time_t		 sec;
+	unsigned	 ms;
+	char		*what;		/* the event, for identity */
+	char		*once_key;
+};
+
 static uint64_t
-finding_hash(const struct st_recipe *r, const struct st_proc *p)
+finding_hash(const struct about *a)
 {
-	const struct st_image *img = p->image;
-	uint64_t h = st_hash64(r->name, strlen(r->name));
-	uint64_t step = p->step != NULL ? p->step->number : 0;
+	uint64_t h = st_hash64(a->r->name, strlen(a->r->name));
+	uint64_t step = a->step != NULL ? a->step->number : 0;
 	size_t i;
 
+	if (a->once_key != NULL) {
+		hash_str(&h, a->once_key);
+		return h;
+	}
 	h ^= st_hash64(&step, sizeof step);
-	hash_str(&h, st_node_name(p->node));
-	hash_str(&h, img->exe);
-	hash_str(&h, img->cwd);
-	for (i = 0; i < img->argc; i++)
-		hash_str(&h, img->argv[i]);
-	hash_str(&h, p->parent != NULL ? st_proc_exe(p->parent) : NULL);
+	hash_str(&h, st_node_name(a->node));
+	hash_str(&h, a->exe);
+	hash_str(&h, a->img != NULL ? a->img->cwd : NULL);
+	for (i = 0; i < a->argc; i++)
+		hash_str(&h, a->argv[i]);
+	hash_str(&h, a->p != NULL && a->p->parent != NULL ?
+	    st_proc_exe(a->p->parent) : NULL);
+	hash_str(&h, a->what);
 	return h;
 }
 
@@ -110,46 +153,58 @@ streq(const char *a, const char *b)
 
 /* Hash equality is not trusted alone: a crafted argv could collide. */
 static bool
-same_finding(const struct st_finding *f, const struct st_recipe *r,
-    const struct st_proc *p)
+same_finding(const struct st_finding *f, const struct about *a)
 {
-	const struct st_image *img = p->image;
 	size_t i;
 
-	if (f->recipe != r || f->step != p->step || f->node != p->node ||
-	    !streq(f->exe, img->exe) ||
-	    !streq(f->cwd, img->cwd) || f->argc_seen != img->argc ||
-	    f->kernel_cut != img->argv_truncated)
+	if (f->recipe != a->r)
+		return false;
+	if (a->once_key != NULL)
+		return streq(f->once_key, a->once_key);
+	if (f->step != a->step || f->node != a->node ||
+	    !streq(f->exe, a->exe) ||
+	    !streq(f->cwd, a->img != NULL ? a->img->cwd : NULL) ||
+	    f->argc_seen != a->argc ||
+	    f->kernel_cut != (a->img != NULL && a->img->argv_truncated))
 		return false;
 	/* what the evidence copy cut is covered by the hash only */
 	for (i = 0; i < f->argc; i++)
-		if (strcmp(f->argv[i], img->argv[i]) != 0)
+		if (strcmp(f->argv[i], a->argv[i]) != 0)
 			return false;
+	if (a->what != NULL && a->ev != NULL) {
+		if (!streq(f->syscall, a->ev->sysname) ||
+		    !streq(f->addr, a->ev->addr) || f->port != a->ev->port ||
+		    !streq(f->op, a->ev->op))
+			return false;
+	}
 	return streq(f->nanc > 0 ? f->anc[0].exe : NULL,
-	    p->parent != NULL ? st_proc_exe(p->parent) : NULL);
+	    a->p != NULL && a->p->parent != NULL ?
+	    st_proc_exe(a->p->parent) : NULL);
 }
 
 static void
-copy_argv(struct st_finding *f, const struct st_image *img)
+copy_argv(struct st_finding *f, const struct about *a)
 {
 	size_t i, total = 0, n;
 
-	f->argc_seen = img->argc;
-	f->kernel_cut = img->argv_truncated;
-	f->argv_truncated = img->argv_truncated;
+	f->argc_seen = a->argc;
+	/* a PROCTITLE (no exec seen) is cut at 128 bytes by the kernel */
+	f->kernel_cut = a->img != NULL ? a->img->argv_truncated :
+	    a->argc > 0;
+	f->argv_truncated = f->kernel_cut;
 	/* an argument costs its pointer too: 1M empty ones are not free */
-	for (i = 0; i < img->argc; i++) {
-		n = strlen(img->argv[i]) + 1 + sizeof *f->argv;
+	for (i = 0; i < a->argc; i++) {
+		n = strlen(a->argv[i]) + 1 + sizeof *f->argv;
 		if (total + n > ARGV_EVIDENCE)
 			break;
 		total += n;
 	}
-	if (i < img->argc)
+	if (i < a->argc)
 		f->argv_truncated = true;
 	f->argc = i;
 	f->argv = xcalloc(f->argc + 1, sizeof *f->argv);
 	for (i = 0; i < f->argc; i++)
-		f->argv[i] = xstrdup(img->argv[i]);
+		f->argv[i] = xstrdup(a->argv[i]);
 }
 
 static void
@@ -187,7 +242,7 @@ copy_earlier(struct st_finding *f, const struct st_proc *p)
 	const struct st_image *img;
 	struct st_ancestor *x;
 
-	if (p->nimages < 2)
+	if (p->nimages < 2 || p->image == NULL)
 		return;
 	f->earlier = xcalloc(p->nimages - 1, sizeof *f->earlier);
 	for (img = p->image->prev; img != NULL; img = img->prev) {
@@ -203,70 +258,240 @@ copy_earlier(struct st_finding *f, const struct st_proc *p)
 	st_buf_free(&b);
 }
 
+/* What the hit was once per (recipe "once"), or NULL for "event". */
+static char *
+once_key(const struct about *a)
+{
+	struct st_buf b = { 0 };
+	const struct st_proc *x;
+	size_t n = 0;
+
+	switch (a->r->once) {
+	case ST_ONCE_EVENT:
+		return NULL;
+	case ST_ONCE_PROCESS:
+		st_buf_addf(&b, "%u:%lu", a->node, a->p != NULL ? a->p->id : 0);
+		break;
+	case ST_ONCE_EXE:
+		st_buf_addf(&b, "%u:%s", a->node, a->exe ? a->exe : "");
+		break;
+	case ST_ONCE_STEP:
+		st_buf_addf(&b, "%u", a->step != NULL ? a->step->number : 0);
+		break;
+	case ST_ONCE_ANCESTRY:
+		st_buf_addf(&b, "%u", a->node);
+		for (x = a->p; x != NULL && n <= ST_ANCESTRY_MAX;
+		    x = x->parent, n++) {
+			st_buf_addc(&b, '\0');
+			st_buf_adds(&b, st_proc_exe(x) ? st_proc_exe(x) : "");
+		}
+		/* embedded NULs: keep the string comparable */
+		for (n = 0; n < b.len; n++)
+			if (b.d[n] == '\0')
+				b.d[n] = '\n';
+		break;
+	}
+	return st_buf_steal(&b);
+}
+
+/*
+ * Hits filed lately, by (recipe, node, time, serial, pid).  A pipeline's
+ * recipes are evaluated again when a sibling execs (match.c), and a hit
+ * they had already filed for the same exec must not count twice.  The
+ * siblings looked at are the newest few, so a short memory is enough.
+ */
+#define RECENT_MAX	4096
+
+static bool
+seen_recently(struct st_findings *fs, const struct about *a)
+{
+	uint64_t k[6] = { (uint64_t)(uintptr_t)a->r, a->node,
+	    (uint64_t)a->sec, a->ms, a->serial,
+	    a->p != NULL ? a->p->id : 0 }, h;
+
+	h = st_hash64(k, sizeof k);
+	if (h == 0)
+		h = 1;
+	if (st_map_get(&fs->recent, h) != NULL)
+		return true;
+	if (fs->ring == NULL)
+		fs->ring = xcalloc(RECENT_MAX, sizeof *fs->ring);
+	if (fs->ring[fs->ring_pos] != 0)
+		(void)st_map_del(&fs->recent, fs->ring[fs->ring_pos]);
+	fs->ring[fs->ring_pos] = h;
+	fs->ring_pos = (fs->ring_pos + 1) % RECENT_MAX;
+	st_map_put(&fs->recent, h, fs);
+	return false;
+}
+
+static char *
+event_what(const struct st_event *ev)
+{
+	if (ev == NULL)
+		return NULL;
+	return xasprintf("%s|%s|%d|%s|%s|%d", ev->sysname,
+	    ev->addr ? ev->addr : "", ev->port,
+	    ev->nnames > 0 && ev->names[0] ? ev->names[0] : "",
+	    ev->op ? ev->op : "", ev->first_type);
+}
+
+static void
+copy_event(struct st_finding *f, const struct st_hit *h)
+{
+	const struct st_event *ev = h->ev;
+	struct st_buf b = { 0 };
+	const char *t;
+	unsigned i;
+
+	f->port = -1;
+	f->enabled = -1;
+	if (ev == NULL)
+		return;
+	if (ev->has_syscall && ev->sysname[0] != '\0')
+		f->syscall = xstrdup(ev->sysname);
+	if (ev->addr != NULL)
+		f->addr = xstrdup(ev->addr);
+	f->port = ev->port;
+	for (i = 0; i < ev->nnames && f->file == NULL; i++) {
+		if (ev->names[i] == NULL)
+			continue;
+		if (ev->names[i][0] != '/' && ev->cwd != NULL)
+			f->file = xasprintf("%s/%s", ev->cwd, ev->names[i]);
+		else
+			f->file = xstrdup(ev->names[i]);
+	}
+	if (ev->op != NULL)
+		f->op = xstrdup(ev->op);
+	if ((ev->kind == ST_EV_CONFIG || ev->kind == ST_EV_DAEMON) &&
+	    ev->first_type > 0 &&
+	    (t = audit_msg_type_to_name(ev->first_type)) != NULL)
+		f->type = xstrdup(t);
+	f->enabled = ev->enabled;
+	if (h->target != NULL) {
+		f->target = xcalloc(1, sizeof *f->target);
+		f->target->pid = h->target->pid;
+		t = st_proc_exe(h->target);
+		f->target->exe = t != NULL ? xstrdup(t) : NULL;
+		st_proc_cmdline(h->target, &b, ANCESTOR_CMDLINE);
+		f->target->cmdline = b.len > 0 ? xstrdup(b.d) : NULL;
+		f->target->serial = h->target->image != NULL ?
+		    h->target->image->serial : h->target->serial;
+		f->target->seen = true;
+		st_buf_free(&b);
+	}
+}
+
 void
 st_findings_add(struct st_findings *fs, struct st_steps *ss,
-    const struct st_recipe *r, const struct st_alt *alt, struct st_proc *p)
+    const struct st_hit *h)
 {
-	const struct st_image *img = p->image;
+	const struct st_proc *p = h->subject;
+	struct about a = { 0 };
 	struct st_finding *f;
 	struct st_buf b = { 0 };
-	enum st_severity sev = alt->severity ? alt->severity : r->severity;
-	uint64_t h;
+	enum st_severity sev = h->severity;
+	uint64_t hash;
 
-	if (img == NULL)
-		return;		/* recipes run on execs only */
+	a.r = h->recipe;
+	a.p = p;
+	a.ev = h->ev;
+	a.img = p != NULL ? p->image : NULL;
+	if (a.ev == NULL && a.img == NULL)
+		return;		/* an exec recipe on a process with no exec */
+	if (a.ev != NULL) {
+		a.node = a.ev->node;
+		a.serial = a.ev->serial;
+		a.sec = a.ev->sec;
+		a.ms = a.ev->ms;
+	} else {
+		a.node = p->node;
+		a.serial = a.img->serial;
+		a.sec = a.img->sec;
+		a.ms = a.img->ms;
+	}
+	if (seen_recently(fs, &a))
+		return;
+	if (p != NULL) {
+		a.exe = st_proc_exe(p);
+		a.argc = st_proc_argv(p, &a.argv, &a.owned);
+		a.step = p->step;
+	}
+	a.what = event_what(a.ev);
+	a.once_key = once_key(&a);
+
 	fs->by_severity[sev]++;
-	if (p->step != NULL)
-		p->step->by_severity[sev]++;
+	if (a.step != NULL)
+		((struct st_step *)(uintptr_t)a.step)->by_severity[sev]++;
 	else
 		ss->outside_by_severity[sev]++;
-	h = finding_hash(r, p);
-	f = st_map_get(&fs->byhash, h);
-	if (f != NULL && same_finding(f, r, p)) {
-		if (sev > f->severity)
+	hash = finding_hash(&a);
+	f = st_map_get(&fs->byhash, hash);
+	if (f != NULL && same_finding(f, &a)) {
+		if (sev > f->severity) {
 			f->severity = sev;
+			f->reason = h->reason;
+		}
 		f->count++;
-		f->last_sec = img->sec;
-		f->last_ms = img->ms;
+		f->last_sec = a.sec;
+		f->last_ms = a.ms;
 		if (f->nevidence < ST_EVIDENCE_MAX)
-			f->evidence[f->nevidence++] = img->serial;
-		return;
+			f->evidence[f->nevidence++] = a.serial;
+		goto out;
 	}
 	if (fs->n >= FINDINGS_MAX) {
 		fs->dropped++;
-		return;
+		goto out;
 	}
 	f = xcalloc(1, sizeof *f);
-	f->recipe = r;
-	f->step = p->step;
-	f->step_by = p->step_by;
+	f->recipe = a.r;
+	f->step = a.step;
+	f->step_by = p != NULL ? p->step_by : ST_ATTR_NONE;
 	f->severity = sev;
-	f->matched = xstrdup(st_match_fields(alt, &b));
+	f->reason = h->reason;
+	f->matched = xstrdup(st_match_fields(h->alt, &b));
 	st_buf_free(&b);
-	f->node = p->node;
-	f->sec = f->last_sec = img->sec;
-	f->ms = f->last_ms = img->ms;
-	f->serial = img->serial;
-	f->pid = p->pid;
-	f->ppid = p->ppid;
-	f->uid = img->uid;
-	f->euid = img->euid;
-	f->auid = img->auid;
-	f->exe = img->exe != NULL ? xstrdup(img->exe) : NULL;
-	f->path = img->path != NULL ? xstrdup(img->path) : NULL;
-	f->cwd = img->cwd != NULL ? xstrdup(img->cwd) : NULL;
-	copy_argv(f, img);
-	f->incomplete = img->incomplete;
-	copy_ancestry(f, p);
-	copy_earlier(f, p);
+	f->node = a.node;
+	f->sec = f->last_sec = a.sec;
+	f->ms = f->last_ms = a.ms;
+	f->serial = a.serial;
+	f->pid = p != NULL ? p->pid : (a.ev != NULL ? a.ev->pid : -1);
+	f->ppid = p != NULL ? p->ppid : 0;
+	if (a.img != NULL && a.ev == NULL) {
+		f->uid = a.img->uid;
+		f->euid = a.img->euid;
+		f->auid = a.img->auid;
+	} else {
+		f->uid = a.ev->uid;
+		f->euid = a.ev->euid;
+		f->auid = a.ev->auid;
+	}
+	f->exe = a.exe != NULL ? xstrdup(a.exe) : NULL;
+	if (a.img != NULL) {
+		f->path = a.img->path != NULL ? xstrdup(a.img->path) : NULL;
+		f->cwd = a.img->cwd != NULL ? xstrdup(a.img->cwd) : NULL;
+		f->incomplete = a.img->incomplete;
+	}
+	copy_argv(f, &a);
+	copy_event(f, h);
+	if (p != NULL) {
+		copy_ancestry(f, p);
+		copy_earlier(f, p);
+	}
+	f->once_key = a.once_key;
+	a.once_key = NULL;
 	f->evidence = xcalloc(ST_EVIDENCE_MAX, sizeof *f->evidence);
-	f->evidence[f->nevidence++] = img->serial;
+	f->evidence[f->nevidence++] = a.serial;
 	f->count = 1;
-	f->hash = h;
+	f->hash = hash;
 	fs->v = xreallocarray(fs->v, fs->n + 1, sizeof *fs->v);
 	fs->v[fs->n++] = f;
-	if (st_map_get(&fs->byhash, h) == NULL)
-		st_map_put(&fs->byhash, h, f);
+	if (st_map_get(&fs->byhash, hash) == NULL)
+		st_map_put(&fs->byhash, hash, f);
+out:
+	if (a.owned)
+		free(a.argv);
+	free(a.what);
+	free(a.once_key);
 }
 
 static int

@@ -25,7 +25,10 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+
+#include <libaudit.h>
 
 #include <cjson/cJSON.h>
 #include <pcre2.h>
@@ -40,6 +43,10 @@
  * well under a second, and the match fails closed (counted, reported).
  */
 #define MATCH_LIMIT	10000000
+/* The interpreter's (no JIT) backtracking depth and its heap, in KiB:
+ * nested groups over a 2 MiB argument must give up, not take 1 GiB. */
+#define DEPTH_LIMIT	100000
+#define HEAP_LIMIT_KIB	(64 * 1024)
 /* JIT stack: the default 32 kB overflows on long subjects with nested
  * groups; 1 MiB covers anything the match limit lets through. */
 #define JIT_STACK_MAX	(1024 * 1024)
@@ -47,6 +54,7 @@
 #define RECIPE_FILE_MAX	(1024 * 1024)
 
 enum field {
+	/* of a process, in any scope */
 	F_EXE,
 	F_COMM,
 	F_ARGV0,
@@ -58,42 +66,131 @@ enum field {
 	F_UID,
 	F_EUID,
 	F_AUID,
+	F_STEP,
+	F_STEP_KIND,
+	/* of the event: the recipe's own process only */
 	F_KEY,
+	F_SYSCALL,
+	F_SUCCESS,
+	F_ADDR,
+	F_PORT,
+	F_FAMILY,
+	F_FILE,
+	F_OP,
+	F_TYPE,
+	F_ENABLED,
+	F_REQUEST,
 };
+#define F_FIRST_EVENT	F_KEY
 
 enum scope {
 	S_SELF,
 	S_PARENT,
 	S_ANCESTOR,
+	S_CHILD,
+	S_SIBLING,
+	S_TARGET,
 };
 
 static const struct {
 	const char	*name;
 	enum field	 field;
+	unsigned	 on;		/* events it exists for; 0: all */
 	const char	*help;
 } fields[] = {
-	{ "exe", F_EXE, "the binary the kernel ran (after #! and symlinks)" },
-	{ "comm", F_COMM, "the 15-byte process name" },
-	{ "argv0", F_ARGV0, "argv[0] as the caller gave it" },
-	{ "args", F_ARGS, "argv[1..], joined by single spaces" },
-	{ "arg", F_ARG, "any one of argv[1..]" },
-	{ "cmdline", F_CMDLINE, "argv, joined by single spaces" },
-	{ "cwd", F_CWD, "working directory" },
-	{ "path", F_PATH, "the file given to execve, made absolute" },
-	{ "uid", F_UID, "real uid, decimal" },
-	{ "euid", F_EUID, "effective uid, decimal" },
-	{ "auid", F_AUID, "login uid, decimal (4294967295: unset)" },
-	{ "key", F_KEY, "the audit rule key" },
+	{ "exe", F_EXE, 0, "the binary the kernel ran (after #! and symlinks)" },
+	{ "comm", F_COMM, 0, "the 15-byte process name" },
+	{ "argv0", F_ARGV0, 0, "argv[0] as the caller gave it" },
+	{ "args", F_ARGS, 0, "argv[1..], joined by single spaces" },
+	{ "arg", F_ARG, 0, "any one of argv[1..]" },
+	{ "cmdline", F_CMDLINE, 0, "argv, joined by single spaces" },
+	{ "cwd", F_CWD, 0, "working directory" },
+	{ "path", F_PATH, 0, "the file given to execve, made absolute" },
+	{ "uid", F_UID, 0, "real uid, decimal" },
+	{ "euid", F_EUID, 0, "effective uid, decimal" },
+	{ "auid", F_AUID, 0, "login uid, decimal (4294967295: unset)" },
+	{ "step", F_STEP, 0, "the name of the build step of the process" },
+	{ "step_kind", F_STEP_KIND, 0, "run, action, docker, runner, gitlab, "
+	    "jenkins or marker" },
+	{ "key", F_KEY, 0, "the key of the audit rule that logged the event" },
+	{ "syscall", F_SYSCALL, ~(unsigned)ST_ON_EXEC, "the syscall's name" },
+	{ "success", F_SUCCESS, ~(unsigned)ST_ON_EXEC, "yes or no" },
+	{ "addr", F_ADDR, ST_ON_CONNECT, "address connected to (IPv4, IPv6, "
+	    "unix path)" },
+	{ "port", F_PORT, ST_ON_CONNECT, "port connected to, decimal" },
+	{ "family", F_FAMILY, ST_ON_CONNECT, "inet, inet6, unix or a number" },
+	{ "file", F_FILE, ST_ON_FILE | ST_ON_SYSCALL | ST_ON_PTRACE |
+	    ST_ON_MEMFD | ST_ON_CONNECT, "any file the syscall named, made "
+	    "absolute" },
+	{ "op", F_OP, ST_ON_CONFIG | ST_ON_DAEMON, "CONFIG_CHANGE's or the "
+	    "daemon's op= (remove_rule, set, terminate...)" },
+	{ "type", F_TYPE, ST_ON_CONFIG | ST_ON_DAEMON, "the record type "
+	    "(CONFIG_CHANGE, DAEMON_END, DAEMON_ABORT...)" },
+	{ "enabled", F_ENABLED, ST_ON_CONFIG, "audit_enabled= after the "
+	    "change (0: audit off)" },
+	{ "request", F_REQUEST, ST_ON_PTRACE, "ptrace's request (PTRACE_ATTACH"
+	    ", ...), or the syscall for process_vm_*" },
 };
 
 static const struct {
 	const char	*prefix;
 	enum scope	 scope;
+	unsigned	 on;		/* events it exists for; 0: all */
 } scopes[] = {
-	{ "", S_SELF },
-	{ "parent.", S_PARENT },
-	{ "ancestor.", S_ANCESTOR },
+	{ "", S_SELF, 0 },
+	{ "parent.", S_PARENT, 0 },
+	{ "ancestor.", S_ANCESTOR, 0 },
+	{ "child.", S_CHILD, 0 },
+	{ "sibling.", S_SIBLING, 0 },
+	{ "target.", S_TARGET, ST_ON_PTRACE },
 };
+
+/*
+ * Children and siblings looked at, newest first.  A pipeline's members
+ * are forked one after the other, so they are among the newest children of
+ * their shell when any of them execs; a make with 10,000 children must
+ * not cost 10,000 views per exec.
+ */
+#define KIN_MAX	16
+
+static const struct {
+	const char	*name;
+	unsigned	 bit;
+} ons[] = {
+	{ "exec", ST_ON_EXEC },
+	{ "connect", ST_ON_CONNECT },
+	{ "ptrace", ST_ON_PTRACE },
+	{ "memfd", ST_ON_MEMFD },
+	{ "file", ST_ON_FILE },
+	{ "syscall", ST_ON_SYSCALL },
+	{ "config", ST_ON_CONFIG },
+	{ "daemon", ST_ON_DAEMON },
+};
+
+const char *
+st_on_name(unsigned on)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof ons / sizeof ons[0]; i++)
+		if (ons[i].bit == on)
+			return ons[i].name;
+	return "?";
+}
+
+static const char *const onces[] = {
+	[ST_ONCE_EVENT] = "event",
+	[ST_ONCE_PROCESS] = "process",
+	[ST_ONCE_EXE] = "exe",
+	[ST_ONCE_STEP] = "step",
+	[ST_ONCE_ANCESTRY] = "ancestry",
+};
+
+const char *
+st_once_name(enum st_once o)
+{
+	return (size_t)o < sizeof onces / sizeof onces[0] ? onces[o] : "?";
+}
 
 struct st_cond {
 	enum field	 field;
@@ -141,6 +238,8 @@ st_recipes_init(struct st_recipes *rs)
 	if (rs->md == NULL || rs->mctx == NULL)
 		st_fatal("out of memory (pcre2)");
 	pcre2_set_match_limit(rs->mctx, MATCH_LIMIT);
+	pcre2_set_depth_limit(rs->mctx, DEPTH_LIMIT);
+	pcre2_set_heap_limit(rs->mctx, HEAP_LIMIT_KIB);
 	stack = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
 	if (stack != NULL)
 		pcre2_jit_stack_assign(rs->mctx, NULL, stack);
@@ -159,6 +258,7 @@ alts_free(struct st_alt *alts, size_t n)
 			pcre2_code_free(alts[i].conds[j].re);
 		}
 		free(alts[i].conds);
+		free(alts[i].reason);
 		alts_free(alts[i].unless, alts[i].nunless);
 	}
 	free(alts);
@@ -174,6 +274,8 @@ recipe_free(struct st_recipe *r)
 	free(r->file);
 	alts_free(r->match, r->nmatch);
 	alts_free(r->unless, r->nunless);
+	alts_free(r->grade, r->ngrade);
+	cJSON_Delete(r->examples);
 	memset(r, 0, sizeof *r);
 }
 
@@ -194,8 +296,8 @@ st_recipes_free(struct st_recipes *rs)
 /* ------------------------------------------------------------- loading */
 
 static int
-parse_cond(struct st_cond *c, const char *key, const cJSON *val,
-    const char *where, char **cause)
+parse_cond(struct st_recipe *r, struct st_cond *c, const char *key,
+    const cJSON *val, const char *where, char **cause)
 {
 	PCRE2_UCHAR msg[256];
 	PCRE2_SIZE off;
@@ -213,13 +315,34 @@ parse_cond(struct st_cond *c, const char *key, const cJSON *val,
 				continue;
 			c->field = fields[j].field;
 			c->scope = scopes[i].scope;
-			goto found;
+			goto known;
 		}
 	}
-	*cause = xasprintf("%s: unknown field \"%s\" (fields: exe, comm, argv0, "
-	    "args, arg, cmdline, cwd, path, uid, euid, auid, key; each also "
-	    "as parent.X and ancestor.X)", where, key);
+	*cause = xasprintf("%s: unknown field \"%s\" (process fields: exe, "
+	    "comm, argv0, args, arg, cmdline, cwd, path, uid, euid, auid, "
+	    "step, step_kind, each also as parent.X, ancestor.X, child.X, "
+	    "sibling.X, target.X; event fields: key, syscall, success, addr, "
+	    "port, family, file, op, type, enabled, request)", where, key);
 	return -1;
+known:
+	if (scopes[i].on != 0 && (scopes[i].on & r->on) == 0) {
+		*cause = xasprintf("%s: \"%s\": %s* is only for \"on\": "
+		    "\"ptrace\"", where, key, scopes[i].prefix);
+		return -1;
+	}
+	if (c->field >= F_FIRST_EVENT && c->scope != S_SELF) {
+		*cause = xasprintf("%s: \"%s\": %s is a field of the event, "
+		    "not of a %.*s", where, key, fname,
+		    (int)(strlen(scopes[i].prefix) - 1), scopes[i].prefix);
+		return -1;
+	}
+	if (fields[j].on != 0 && (fields[j].on & r->on) == 0) {
+		*cause = xasprintf("%s: \"%s\": no such field for \"on\": "
+		    "\"%s\"", where, key, st_on_name(r->on));
+		return -1;
+	}
+	r->scopes |= 1u << c->scope;
+	goto found;
 found:
 	if (!cJSON_IsString(val) || val->valuestring[0] == '\0') {
 		*cause = xasprintf("%s.%s: the pattern must be a non-empty "
@@ -243,12 +366,12 @@ found:
 	return 0;
 }
 
-static int	parse_alts(struct st_alt **, size_t *, const cJSON *,
-		    const char *, bool, bool, char **);
+static int	parse_alts(struct st_recipe *, struct st_alt **, size_t *,
+		    const cJSON *, const char *, bool, bool, char **);
 
 static int
-parse_alt(struct st_alt *alt, const cJSON *obj, const char *where,
-    bool nested, char **cause)
+parse_alt(struct st_recipe *r, struct st_alt *alt, const cJSON *obj,
+    const char *where, bool nested, char **cause)
 {
 	const cJSON *it;
 	char *w;
@@ -270,9 +393,19 @@ parse_alt(struct st_alt *alt, const cJSON *obj, const char *where,
 			alt->severity = (enum st_severity)sev;
 			continue;
 		}
+		if (strcmp(it->string, "reason") == 0 && nested) {
+			if (!cJSON_IsString(it) || it->valuestring[0] == '\0') {
+				*cause = xasprintf("%s.reason: must be a "
+				    "non-empty string", where);
+				return -1;
+			}
+			free(alt->reason);
+			alt->reason = xstrdup(it->valuestring);
+			continue;
+		}
 		if (strcmp(it->string, "unless") == 0 && nested) {
 			w = xasprintf("%s.unless", where);
-			rc = parse_alts(&alt->unless, &alt->nunless, it, w,
+			rc = parse_alts(r, &alt->unless, &alt->nunless, it, w,
 			    true, false, cause);
 			free(w);
 			if (rc != 0)
@@ -283,8 +416,8 @@ parse_alt(struct st_alt *alt, const cJSON *obj, const char *where,
 		    sizeof *alt->conds);
 		memset(&alt->conds[alt->nconds], 0, sizeof *alt->conds);
 		alt->nconds++;
-		if (parse_cond(&alt->conds[alt->nconds - 1], it->string, it,
-		    where, cause) != 0)
+		if (parse_cond(r, &alt->conds[alt->nconds - 1], it->string,
+		    it, where, cause) != 0)
 			return -1;
 	}
 	if (alt->nconds == 0) {
@@ -300,8 +433,9 @@ parse_alt(struct st_alt *alt, const cJSON *obj, const char *where,
  * own `unless` (nested); exceptions may not.
  */
 static int
-parse_alts(struct st_alt **out, size_t *nout, const cJSON *val,
-    const char *where, bool required, bool nested, char **cause)
+parse_alts(struct st_recipe *r, struct st_alt **out, size_t *nout,
+    const cJSON *val, const char *where, bool required, bool nested,
+    char **cause)
 {
 	const cJSON *it;
 	char *w;
@@ -317,7 +451,7 @@ parse_alts(struct st_alt **out, size_t *nout, const cJSON *val,
 	if (cJSON_IsObject(val)) {
 		*out = xcalloc(1, sizeof **out);
 		*nout = 1;
-		return parse_alt(*out, val, where, nested, cause);
+		return parse_alt(r, *out, val, where, nested, cause);
 	}
 	if (!cJSON_IsArray(val) || cJSON_GetArraySize(val) == 0) {
 		*cause = xasprintf("%s: must be an object or a non-empty array "
@@ -328,7 +462,7 @@ parse_alts(struct st_alt **out, size_t *nout, const cJSON *val,
 	*out = xcalloc(*nout, sizeof **out);
 	cJSON_ArrayForEach(it, val) {
 		w = xasprintf("%s[%zu]", where, i);
-		rc = parse_alt(&(*out)[i++], it, w, nested, cause);
+		rc = parse_alt(r, &(*out)[i++], it, w, nested, cause);
 		free(w);
 		if (rc != 0)
 			return -1;
@@ -369,8 +503,8 @@ parse_recipe(struct st_recipe *r, const cJSON *obj, const char *file,
     size_t index, char **cause)
 {
 	static const char *const keys[] = { "name", "description", "severity",
-	    "technique", "tactic", "on", "match", "unless", "references",
-	    "comment" };
+	    "technique", "tactic", "on", "once", "match", "unless", "grade",
+	    "examples", "references", "comment" };
 	const cJSON *it;
 	const char *name, *s;
 	char *where = NULL;
@@ -421,23 +555,65 @@ parse_recipe(struct st_recipe *r, const cJSON *obj, const char *file,
 	r->technique = xstrdup(s);
 	if ((s = get_string(obj, "tactic")) != NULL)
 		r->tactic = xstrdup(s);
-	if ((s = get_string(obj, "on")) != NULL && strcmp(s, "exec") != 0) {
-		*cause = xasprintf("%s: \"on\": \"%s\" is not supported (only "
-		    "\"exec\")", where, s);
-		goto out;
+	r->on = ST_ON_EXEC;
+	if ((s = get_string(obj, "on")) != NULL) {
+		for (i = 0; i < sizeof ons / sizeof ons[0]; i++)
+			if (strcmp(s, ons[i].name) == 0)
+				break;
+		if (i == sizeof ons / sizeof ons[0]) {
+			*cause = xasprintf("%s: \"on\": \"%s\" is not an event "
+			    "(exec, connect, ptrace, memfd, file, syscall, "
+			    "config, daemon)", where, s);
+			goto out;
+		}
+		r->on = ons[i].bit;
+	}
+	if ((s = get_string(obj, "once")) != NULL) {
+		for (i = 0; i < sizeof onces / sizeof onces[0]; i++)
+			if (strcmp(s, onces[i]) == 0)
+				break;
+		if (i == sizeof onces / sizeof onces[0]) {
+			*cause = xasprintf("%s: \"once\": \"%s\" is not one of "
+			    "event, process, exe, step, ancestry", where, s);
+			goto out;
+		}
+		r->once = (enum st_once)i;
 	}
 	free(where);
 	where = xasprintf("%s: recipe \"%s\": match", file, name);
-	if (parse_alts(&r->match, &r->nmatch,
+	if (parse_alts(r, &r->match, &r->nmatch,
 	    cJSON_GetObjectItemCaseSensitive(obj, "match"), where, true, true,
 	    cause) != 0)
 		goto out;
 	free(where);
 	where = xasprintf("%s: recipe \"%s\": unless", file, name);
-	if (parse_alts(&r->unless, &r->nunless,
+	if (parse_alts(r, &r->unless, &r->nunless,
 	    cJSON_GetObjectItemCaseSensitive(obj, "unless"), where, false,
 	    false, cause) != 0)
 		goto out;
+	free(where);
+	where = xasprintf("%s: recipe \"%s\": grade", file, name);
+	if (parse_alts(r, &r->grade, &r->ngrade,
+	    cJSON_GetObjectItemCaseSensitive(obj, "grade"), where, false,
+	    true, cause) != 0)
+		goto out;
+	for (i = 0; i < r->ngrade; i++) {
+		if (r->grade[i].severity == ST_SEV_NONE ||
+		    r->grade[i].reason == NULL) {
+			*cause = xasprintf("%s[%zu]: a grade needs a \"severity\" "
+			    "and a \"reason\"", where, i);
+			goto out;
+		}
+	}
+	if ((it = cJSON_GetObjectItemCaseSensitive(obj, "examples")) != NULL) {
+		if (!cJSON_IsObject(it)) {
+			*cause = xasprintf("%s: recipe \"%s\": examples: must be "
+			    "an object {\"match\": [...], \"nomatch\": [...]}",
+			    file, name);
+			goto out;
+		}
+		r->examples = cJSON_Duplicate(it, 1);
+	}
 	rc = 0;
 out:
 	free(where);
@@ -468,6 +644,7 @@ add_recipe(struct st_recipes *rs, struct st_recipe *r)
 
 	/* A later recipe of the same name replaces the earlier one: that is
 	 * how a user overrides a built-in. */
+	rs->scopes |= r->scopes;
 	for (i = 0; i < rs->n; i++) {
 		if (strcmp(rs->v[i].name, r->name) == 0) {
 			recipe_free(&rs->v[i]);
@@ -617,58 +794,87 @@ st_recipes_load_builtin(struct st_recipes *rs, char **cause)
 /* ------------------------------------------------------------ matching */
 
 /*
- * What conditions see of one process, built on first use during one
- * st_match_exec() call: the joined strings are not made unless a recipe
- * asks for them.
+ * What conditions see of one process, built on first use: the joined
+ * strings are not made unless a recipe asks for them.
  */
 struct view {
-	const struct st_proc *p;
+	const struct st_proc *p;	/* NULL: no process (a daemon event) */
 	char		**argv;
 	size_t		  argc;
-	char		**title_argv;	/* argv split from PROCTITLE, owned */
+	bool		  owned;	/* argv split from PROCTITLE */
 	bool		  have_args, have_cmdline;
 	struct st_buf	  args;
 	struct st_buf	  cmdline;
-	char		  num[16];
+	char		  num[24];
 };
 
 struct eval {
 	struct st_recipes *rs;
+	struct st_recipe *r;		/* being evaluated: its give-ups */
+	const struct st_event *ev;	/* non-exec recipes: the event */
+	struct st_proc	*target;
 	struct view	 views[ST_ANCESTRY_MAX + 1];	/* 0: self */
 	size_t		 nviews;
 	bool		 complete;	/* every ancestor has a view */
+	struct st_buf	 tmp;		/* event fields */
 };
+
+static void
+view_init(struct view *v, const struct st_proc *p)
+{
+	memset(v, 0, sizeof *v);
+	v->p = p;
+	if (p != NULL)
+		v->argc = st_proc_argv(p, &v->argv, &v->owned);
+}
+
+static void
+view_free(struct view *v)
+{
+	st_buf_free(&v->args);
+	st_buf_free(&v->cmdline);
+	if (v->owned)
+		free(v->argv);
+	memset(v, 0, sizeof *v);
+}
+
+static void
+eval_start(struct eval *e, struct st_recipes *rs, struct st_proc *p,
+    const struct st_event *ev, struct st_proc *target)
+{
+	memset(e, 0, sizeof *e);
+	e->rs = rs;
+	e->ev = ev;
+	e->target = target;
+	e->nviews = 1;
+	view_init(&e->views[0], p);
+	e->complete = p == NULL;
+}
+
+static void
+eval_end(struct eval *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->nviews; i++)
+		view_free(&e->views[i]);
+	st_buf_free(&e->tmp);
+}
 
 static struct view *
 view_at(struct eval *e, size_t depth)
 {
 	const struct st_proc *p;
-	struct view *v;
-	const char *s;
 
 	while (e->nviews <= depth) {
-		if (e->complete || e->nviews == 0)
+		if (e->complete)
 			return NULL;
 		p = e->views[e->nviews - 1].p->parent;
 		if (p == NULL || e->nviews > ST_ANCESTRY_MAX) {
 			e->complete = true;
 			return NULL;
 		}
-		v = &e->views[e->nviews++];
-		memset(v, 0, sizeof *v);
-		v->p = p;
-		if (p->image != NULL) {
-			v->argv = p->image->argv;
-			v->argc = p->image->argc;
-		} else if (p->title != NULL) {
-			for (s = p->title; s < p->title + p->title_len;
-			    s += strlen(s) + 1) {
-				v->title_argv = xreallocarray(v->title_argv,
-				    v->argc + 1, sizeof *v->title_argv);
-				v->title_argv[v->argc++] = (char *)(uintptr_t)s;
-			}
-			v->argv = v->title_argv;
-		}
+		view_init(&e->views[e->nviews++], p);
 	}
 	return &e->views[depth];
 }
@@ -696,10 +902,13 @@ id_string(struct view *v, uint32_t id, bool known)
 }
 
 static const char *
-field_value(struct view *v, enum field f)
+proc_field(struct view *v, enum field f)
 {
-	const struct st_image *img = v->p->image;
+	const struct st_image *img;
 
+	if (v->p == NULL)
+		return NULL;
+	img = v->p->image;
 	switch (f) {
 	case F_EXE:
 		return st_proc_exe(v->p);
@@ -731,7 +940,102 @@ field_value(struct view *v, enum field f)
 		return id_string(v, img ? img->auid : 0, img != NULL);
 	case F_KEY:
 		return img != NULL ? img->key : NULL;
-	case F_ARG:
+	case F_STEP:
+		return v->p->step != NULL ? v->p->step->name : NULL;
+	case F_STEP_KIND:
+		return v->p->step != NULL ?
+		    st_step_kind_name(v->p->step->kind) : NULL;
+	default:
+		break;
+	}
+	return NULL;
+}
+
+static const char *
+ptrace_request(unsigned long long req)
+{
+	switch (req) {
+	case 0: return "PTRACE_TRACEME";
+	case 1: return "PTRACE_PEEKTEXT";
+	case 2: return "PTRACE_PEEKDATA";
+	case 4: return "PTRACE_POKETEXT";
+	case 5: return "PTRACE_POKEDATA";
+	case 12: return "PTRACE_GETREGS";
+	case 13: return "PTRACE_SETREGS";
+	case 16: return "PTRACE_ATTACH";
+	case 17: return "PTRACE_DETACH";
+	case 0x4206: return "PTRACE_SEIZE";
+	case 0x4207: return "PTRACE_INTERRUPT";
+	default: return NULL;
+	}
+}
+
+/* The process a ptrace or process_vm_* call reached into, by pid. */
+static int
+event_target_pid(const struct st_event *ev)
+{
+	if (strcmp(ev->sysname, "ptrace") == 0) {
+		if (ev->a0 == 0)	/* TRACEME: the parent, by consent */
+			return -1;
+		return ev->a1 <= INT32_MAX ? (int)ev->a1 : -1;
+	}
+	if (strncmp(ev->sysname, "process_vm_", 11) == 0)
+		return ev->a0 <= INT32_MAX ? (int)ev->a0 : -1;
+	return -1;
+}
+
+/* Fields of the event itself (F_FILE is matched by cond_on_view). */
+static const char *
+event_field(struct eval *e, enum field f)
+{
+	const struct st_event *ev = e->ev;
+	const char *s;
+
+	if (ev == NULL)
+		return f == F_KEY ? proc_field(&e->views[0], F_KEY) : NULL;
+	st_buf_reset(&e->tmp);
+	switch (f) {
+	case F_KEY:
+		return ev->key;
+	case F_SYSCALL:
+		return ev->has_syscall ? ev->sysname : NULL;
+	case F_SUCCESS:
+		return ev->has_syscall ? (ev->success ? "yes" : "no") : NULL;
+	case F_ADDR:
+		return ev->addr;
+	case F_PORT:
+		if (ev->port < 0)
+			return NULL;
+		st_buf_addf(&e->tmp, "%d", ev->port);
+		return e->tmp.d;
+	case F_FAMILY:
+		switch (ev->family) {
+		case -1: return NULL;
+		case AF_INET: return "inet";
+		case AF_INET6: return "inet6";
+		case AF_UNIX: return "unix";
+		default:
+			st_buf_addf(&e->tmp, "%d", ev->family);
+			return e->tmp.d;
+		}
+	case F_OP:
+		return ev->op;
+	case F_TYPE:
+		return ev->first_type > 0 ?
+		    audit_msg_type_to_name(ev->first_type) : NULL;
+	case F_ENABLED:
+		if (ev->enabled < 0)
+			return NULL;
+		st_buf_addf(&e->tmp, "%ld", ev->enabled);
+		return e->tmp.d;
+	case F_REQUEST:
+		if (strcmp(ev->sysname, "ptrace") != 0)
+			return ev->sysname;
+		if ((s = ptrace_request(ev->a0)) != NULL)
+			return s;
+		st_buf_addf(&e->tmp, "%llu", ev->a0);
+		return e->tmp.d;
+	default:
 		break;
 	}
 	return NULL;
@@ -739,17 +1043,37 @@ field_value(struct view *v, enum field f)
 
 /* 1 match, 0 no match, -1 the matcher gave up (limit, JIT stack) */
 static int
-re_match(struct st_recipes *rs, pcre2_code *re, const char *s)
+re_match(struct eval *e, pcre2_code *re, const char *s)
 {
 	int rc;
 
-	rc = pcre2_match(re, (PCRE2_SPTR)s, strlen(s), 0, 0, rs->md, rs->mctx);
+	rc = pcre2_match(re, (PCRE2_SPTR)s, strlen(s), 0, 0, e->rs->md,
+	    e->rs->mctx);
 	if (rc >= 0)
 		return 1;
 	if (rc == PCRE2_ERROR_NOMATCH)
 		return 0;
-	rs->match_errors++;
+	e->rs->match_errors++;
+	if (e->r != NULL)
+		e->r->gave_up++;
 	return -1;
+}
+
+/* A file named by the event, made absolute against its cwd. */
+static const char *
+event_file(struct eval *e, unsigned i)
+{
+	const char *name = e->ev->names[i], *cwd = e->ev->cwd;
+
+	if (name == NULL || name[0] == '/' || cwd == NULL)
+		return name;
+	st_buf_reset(&e->tmp);
+	st_buf_adds(&e->tmp, cwd);
+	if (e->tmp.len > 0 && e->tmp.d[e->tmp.len - 1] != '/')
+		st_buf_addc(&e->tmp, '/');
+	st_buf_adds(&e->tmp, name[0] == '.' && name[1] == '/' ? name + 2 :
+	    name);
+	return e->tmp.d;
 }
 
 static int
@@ -761,28 +1085,66 @@ cond_on_view(struct eval *e, const struct st_cond *c, struct view *v)
 
 	if (c->field == F_ARG) {
 		for (i = 1; i < v->argc; i++) {
-			if ((rc = re_match(e->rs, c->re, v->argv[i])) == 1)
+			if ((rc = re_match(e, c->re, v->argv[i])) == 1)
 				return 1;
 			if (rc < 0)
 				worst = -1;
 		}
 		return worst;
 	}
-	if ((s = field_value(v, c->field)) == NULL)
+	if (c->field == F_FILE) {
+		for (i = 0; e->ev != NULL && i < e->ev->nnames; i++) {
+			if ((s = event_file(e, (unsigned)i)) == NULL)
+				continue;
+			if ((rc = re_match(e, c->re, s)) == 1)
+				return 1;
+			if (rc < 0)
+				worst = -1;
+		}
+		return worst;
+	}
+	s = c->field >= F_FIRST_EVENT ? event_field(e, c->field) :
+	    proc_field(v, c->field);
+	if (s == NULL)
 		return 0;
-	return re_match(e->rs, c->re, s);
+	return re_match(e, c->re, s);
+}
+
+/* Any process of a list: 1 if one matches, else -1 if one gave up. */
+static int
+cond_on_kin(struct eval *e, const struct st_cond *c, const struct st_proc *k,
+    const struct st_proc *skip)
+{
+	struct view v;
+	size_t n = 0;
+	int rc, worst = 0;
+
+	for (; k != NULL && n < KIN_MAX; k = k->sib_next) {
+		if (k == skip)
+			continue;
+		n++;
+		view_init(&v, k);
+		rc = cond_on_view(e, c, &v);
+		view_free(&v);
+		if (rc == 1)
+			return 1;
+		if (rc < 0)
+			worst = -1;
+	}
+	return worst;
 }
 
 static int
 cond_eval(struct eval *e, const struct st_cond *c)
 {
-	struct view *v;
+	const struct st_proc *self = e->views[0].p;
+	struct view *v, tv;
 	size_t d;
 	int rc, worst = 0;
 
 	switch (c->scope) {
 	case S_SELF:
-		return cond_on_view(e, c, view_at(e, 0));
+		return cond_on_view(e, c, &e->views[0]);
 	case S_PARENT:
 		return (v = view_at(e, 1)) != NULL ? cond_on_view(e, c, v) : 0;
 	case S_ANCESTOR:
@@ -793,6 +1155,19 @@ cond_eval(struct eval *e, const struct st_cond *c)
 				worst = -1;
 		}
 		return worst;
+	case S_CHILD:
+		return self != NULL ? cond_on_kin(e, c, self->kids, NULL) : 0;
+	case S_SIBLING:
+		if (self == NULL || self->parent == NULL)
+			return 0;
+		return cond_on_kin(e, c, self->parent->kids, self);
+	case S_TARGET:
+		if (e->target == NULL)
+			return 0;
+		view_init(&tv, e->target);
+		rc = cond_on_view(e, c, &tv);
+		view_free(&tv);
+		return rc;
 	}
 	return 0;
 }
@@ -818,49 +1193,157 @@ alt_holds(struct eval *e, const struct st_alt *a, bool fail_as)
 	return true;
 }
 
-void
-st_match_exec(struct st_recipes *rs, struct st_proc *p, st_hit_fn hit,
+/*
+ * One recipe on the process of e.  The most severe alternative that holds
+ * wins; then, if any grade holds, the most severe grade sets the severity
+ * (up or down: a grade of "low" for a harmless version check applies only
+ * when no more severe grade holds as well).
+ */
+static void
+match_recipe(struct eval *e, struct st_recipe *r, st_hit_fn fn, void *arg)
+{
+	struct st_hit h;
+	const struct st_alt *best = NULL, *grade = NULL;
+	enum st_severity sev, bestsev = ST_SEV_NONE;
+	size_t j;
+
+	e->r = r;
+	for (j = 0; j < r->nmatch; j++) {
+		sev = r->match[j].severity ? r->match[j].severity : r->severity;
+		if (sev > bestsev && alt_holds(e, &r->match[j], true)) {
+			best = &r->match[j];
+			bestsev = sev;
+		}
+	}
+	if (best == NULL)
+		goto out;
+	for (j = 0; j < r->nunless; j++)
+		if (alt_holds(e, &r->unless[j], false))
+			goto out;
+	for (j = 0; j < r->ngrade; j++)
+		if ((grade == NULL || r->grade[j].severity > grade->severity) &&
+		    alt_holds(e, &r->grade[j], true))
+			grade = &r->grade[j];
+	memset(&h, 0, sizeof h);
+	h.recipe = r;
+	h.alt = best;
+	h.subject = (struct st_proc *)(uintptr_t)e->views[0].p;
+	h.ev = e->ev;
+	h.target = e->target;
+	h.severity = grade != NULL ? grade->severity : bestsev;
+	h.reason = grade != NULL ? grade->reason : best->reason;
+	fn(&h, arg);
+out:
+	e->r = NULL;
+}
+
+/* Recipes `on` an event of kind `on`, using one of the scopes `need` (0: any). */
+static void
+match_all(struct st_recipes *rs, struct st_proc *p, const struct st_event *ev,
+    struct st_proc *target, unsigned on, unsigned need, st_hit_fn fn,
     void *arg)
 {
-	const struct st_alt *best;
-	struct st_recipe *r;
 	struct eval e;
-	size_t i, j;
-	enum st_severity sev, bestsev;
+	size_t i;
 
-	memset(&e, 0, sizeof e);
-	e.rs = rs;
-	e.nviews = 1;
-	e.views[0].p = p;
-	if (p->image != NULL) {
-		e.views[0].argv = p->image->argv;
-		e.views[0].argc = p->image->argc;
-	}
+	eval_start(&e, rs, p, ev, target);
 	for (i = 0; i < rs->n; i++) {
-		r = &rs->v[i];
-		best = NULL;
-		bestsev = ST_SEV_NONE;
-		for (j = 0; j < r->nmatch; j++) {
-			sev = r->match[j].severity ? r->match[j].severity :
-			    r->severity;
-			if (sev > bestsev && alt_holds(&e, &r->match[j], true)) {
-				best = &r->match[j];
-				bestsev = sev;
-			}
-		}
-		if (best == NULL)
+		if ((rs->v[i].on & on) == 0)
 			continue;
-		for (j = 0; j < r->nunless; j++)
-			if (alt_holds(&e, &r->unless[j], false))
-				break;
-		if (j == r->nunless)
-			hit(r, best, arg);
+		if (need != 0 && (rs->v[i].scopes & need) == 0)
+			continue;
+		match_recipe(&e, &rs->v[i], fn, arg);
 	}
-	for (i = 0; i < e.nviews; i++) {
-		st_buf_free(&e.views[i].args);
-		st_buf_free(&e.views[i].cmdline);
-		free(e.views[i].title_argv);
+	eval_end(&e);
+}
+
+/* The exec recipes on p's current program. */
+void
+st_match_exec(struct st_recipes *rs, struct st_proc *p, st_hit_fn fn,
+    void *arg)
+{
+	match_all(rs, p, NULL, NULL, ST_ON_EXEC, 0, fn, arg);
+}
+
+/* What kinds of event ev is, for recipes' "on". */
+unsigned
+st_event_on(const struct st_event *ev)
+{
+	const char *sc = ev->sysname;
+	unsigned on = 0;
+
+	switch (ev->kind) {
+	case ST_EV_EXEC:
+		return ST_ON_EXEC;
+	case ST_EV_CONFIG:
+		return ST_ON_CONFIG;
+	case ST_EV_DAEMON:
+		return ST_ON_DAEMON;
+	case ST_EV_SYSCALL:
+		break;
+	default:
+		return 0;
 	}
+	if (!ev->has_syscall)
+		return 0;
+	on = ST_ON_SYSCALL;
+	if (strcmp(sc, "connect") == 0 ||
+	    (strcmp(sc, "socketcall") == 0 && ev->a0 == 3))
+		on |= ST_ON_CONNECT;
+	else if (strcmp(sc, "ptrace") == 0 ||
+	    strncmp(sc, "process_vm_", 11) == 0)
+		on |= ST_ON_PTRACE;
+	else if (strcmp(sc, "memfd_create") == 0)
+		on |= ST_ON_MEMFD;
+	if (ev->nnames > 0 && strcmp(sc, "execve") != 0 &&
+	    strcmp(sc, "execveat") != 0)
+		on |= ST_ON_FILE;
+	return on;
+}
+
+/*
+ * Every recipe an event can fire: the exec recipes on an exec's process;
+ * and, since a pipeline's members exec in any order, the recipes that look
+ * at siblings again on the exec's siblings, and those that look at
+ * children on its parent (a hit already filed for the same exec is not
+ * counted twice: finding.c).  Other events: the recipes on that event,
+ * with its process (NULL for the daemon's own records) as the subject.
+ */
+void
+st_match_event(struct st_recipes *rs, struct st_proctree *t, struct st_proc *p,
+    const struct st_event *ev, st_hit_fn fn, void *arg)
+{
+	struct st_proc *k, *target = NULL;
+	unsigned on = st_event_on(ev);
+	size_t n = 0;
+	int pid;
+
+	if (on == 0)
+		return;
+	if (on != ST_ON_EXEC) {
+		if ((pid = event_target_pid(ev)) > 0 && t != NULL)
+			target = st_proctree_find(t, ev->node, pid);
+		match_all(rs, p, ev, target, on, 0, fn, arg);
+		return;
+	}
+	if (p == NULL)
+		return;
+	st_match_exec(rs, p, fn, arg);
+	if ((rs->scopes & (1u << S_SIBLING)) && p->parent != NULL) {
+		for (k = p->parent->kids; k != NULL && n < KIN_MAX;
+		    k = k->sib_next) {
+			if (k == p)
+				continue;
+			n++;
+			if (k->image != NULL)
+				match_all(rs, k, NULL, NULL, ST_ON_EXEC,
+				    1u << S_SIBLING, fn, arg);
+		}
+	}
+	if ((rs->scopes & (1u << S_CHILD)) && p->parent != NULL &&
+	    p->parent->image != NULL)
+		match_all(rs, p->parent, NULL, NULL, ST_ON_EXEC, 1u << S_CHILD,
+		    fn, arg);
 }
 
 /* "exe, args" for one alternative: what a person checks first. */

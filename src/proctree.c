@@ -156,6 +156,31 @@ image_free(struct st_image *img)
 	free(img);
 }
 
+/* Children are listed by their parent, newest first (sibling scopes). */
+static void
+kid_unlink(struct st_proc *c)
+{
+	if (c->parent == NULL)
+		return;
+	if (c->sib_prev != NULL)
+		c->sib_prev->sib_next = c->sib_next;
+	else if (c->parent->kids == c)
+		c->parent->kids = c->sib_next;
+	if (c->sib_next != NULL)
+		c->sib_next->sib_prev = c->sib_prev;
+	c->sib_next = c->sib_prev = NULL;
+}
+
+static void
+kid_link(struct st_proc *c)
+{
+	c->sib_prev = NULL;
+	c->sib_next = c->parent->kids;
+	if (c->sib_next != NULL)
+		c->sib_next->sib_prev = c;
+	c->parent->kids = c;
+}
+
 void
 st_proc_unref(struct st_proc *p)
 {
@@ -165,6 +190,7 @@ st_proc_unref(struct st_proc *p)
 	/* Iterative: freeing a long chain must not recurse as deep. */
 	while (p != NULL && --p->refs == 0) {
 		parent = p->parent;
+		kid_unlink(p);
 		while ((img = p->image) != NULL) {
 			p->image = img->prev;
 			image_free(img);
@@ -251,9 +277,11 @@ set_parent(struct st_proctree *t, struct st_proc *child, struct st_proc *parent)
 		t->st.cycles_refused++;
 		return;
 	}
+	kid_unlink(child);
 	st_proc_unref(child->parent);
 	child->parent = st_proc_ref(parent);
 	child->ppid = parent->pid;
+	kid_link(child);
 }
 
 /* The process pid refers to as its parent: the current holder of ppid. */
@@ -617,6 +645,32 @@ st_proc_exe(const struct st_proc *p)
 	if (p->image != NULL && p->image->exe != NULL)
 		return p->image->exe;
 	return p->exe;
+}
+
+/*
+ * The process's argv: its current program's, else the PROCTITLE seen,
+ * split (then *owned: free the array, not the strings).  0 when unknown.
+ */
+size_t
+st_proc_argv(const struct st_proc *p, char ***argv, bool *owned)
+{
+	const char *s;
+	size_t n = 0;
+
+	*argv = NULL;
+	*owned = false;
+	if (p->image != NULL) {
+		*argv = p->image->argv;
+		return p->image->argc;
+	}
+	if (p->title == NULL)
+		return 0;
+	for (s = p->title; s < p->title + p->title_len; s += strlen(s) + 1) {
+		*argv = xreallocarray(*argv, n + 1, sizeof **argv);
+		(*argv)[n++] = (char *)(uintptr_t)s;
+	}
+	*owned = true;
+	return n;
 }
 
 /* argv for people: the current program's, else the PROCTITLE seen. */

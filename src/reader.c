@@ -23,6 +23,8 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
 
 #include <auparse.h>
 #include <libaudit.h>
@@ -582,6 +584,12 @@ parse_syscall(struct st_reader *r, auparse_state_t *au, struct st_event *ev)
 			ev->items = (long)l;
 		else if (strcmp(name, "a0") == 0 && parse_ulong(val, 16, &u))
 			ev->a0 = u;
+		else if (strcmp(name, "a1") == 0 && parse_ulong(val, 16, &u))
+			ev->a1 = u;
+		else if (strcmp(name, "a2") == 0 && parse_ulong(val, 16, &u))
+			ev->a2 = u;
+		else if (strcmp(name, "a3") == 0 && parse_ulong(val, 16, &u))
+			ev->a3 = u;
 		else if (strcmp(name, "pid") == 0)
 			ev->pid = parse_pid(val);
 		else if (strcmp(name, "ppid") == 0)
@@ -752,11 +760,53 @@ parse_execve(auparse_state_t *au, struct st_event *ev)
 	} while (auparse_next_field(au) > 0);
 }
 
+/*
+ * SOCKADDR's saddr: the struct sockaddr the program passed, in hex, in the
+ * machine's byte order for the family and network order for the port.
+ * Only the families a connection can go out on are decoded; a unix socket
+ * gives its path ("@name" for the abstract namespace).
+ */
+static void
+parse_sockaddr(const char *hex, struct st_event *ev)
+{
+	unsigned char b[128];
+	char txt[INET6_ADDRSTRLEN];
+	size_t n = strlen(hex), i;
+	uint16_t fam;
+
+	if (n % 2 != 0 || n / 2 > sizeof b || n < 4 || !st_is_hex(hex, n))
+		return;
+	if (st_hex_decode(hex, n, (char *)b) != 0)
+		return;
+	n /= 2;
+	memcpy(&fam, b, sizeof fam);
+	ev->family = fam;
+	free(ev->addr);
+	ev->addr = NULL;
+	ev->port = -1;
+	if (fam == AF_INET && n >= 8) {
+		ev->port = b[2] << 8 | b[3];
+		if (inet_ntop(AF_INET, b + 4, txt, sizeof txt) != NULL)
+			ev->addr = xstrdup(txt);
+	} else if (fam == AF_INET6 && n >= 24) {
+		ev->port = b[2] << 8 | b[3];
+		if (inet_ntop(AF_INET6, b + 8, txt, sizeof txt) != NULL)
+			ev->addr = xstrdup(txt);
+	} else if (fam == AF_UNIX && n > 2) {
+		for (i = 3; i < n && b[i] != '\0'; i++)
+			;
+		if (b[2] == '\0')
+			ev->addr = xasprintf("@%.*s", (int)(i - 3), b + 3);
+		else
+			ev->addr = xstrndup((const char *)b + 2, i - 2);
+	}
+}
+
 static void
 parse_simple(auparse_state_t *au, struct st_event *ev, int type)
 {
 	const char *name, *val;
-	long long l;
+	long long l, item = -1;
 
 	if (auparse_first_field(au) <= 0)
 		return;
@@ -771,11 +821,26 @@ parse_simple(auparse_state_t *au, struct st_event *ev, int type)
 				set_str(&ev->cwd, val);
 			break;
 		case AUDIT_PATH:
-			/* Only item 0 matters: the file given to execve. */
-			if (strcmp(name, "item") == 0 && strcmp(val, "0") != 0)
-				goto done;
-			if (strcmp(name, "name") == 0 && ev->path0 == NULL)
-				set_str(&ev->path0, val);
+			/* item 0 is the file given to execve; every item is a
+			 * file the syscall touched (a watched file) */
+			if (strcmp(name, "item") == 0) {
+				if (!parse_long(val, 10, &l) || l < 0 ||
+				    l >= ST_EVENT_NAMES)
+					goto done;
+				item = l;
+			} else if (strcmp(name, "name") == 0 && item >= 0 &&
+			    ev->names[item] == NULL) {
+				ev->names[item] = st_audit_decode(val, NULL);
+				if ((unsigned)item >= ev->nnames)
+					ev->nnames = (unsigned)item + 1;
+				if (item == 0 && ev->path0 == NULL &&
+				    ev->names[0] != NULL)
+					ev->path0 = xstrdup(ev->names[0]);
+			}
+			break;
+		case AUDIT_SOCKADDR:
+			if (strcmp(name, "saddr") == 0)
+				parse_sockaddr(val, ev);
 			break;
 		case AUDIT_PROCTITLE:
 			if (strcmp(name, "proctitle") == 0) {
@@ -843,6 +908,7 @@ parse_record(struct st_reader *r, auparse_state_t *au, struct st_event *ev)
 		break;
 	case AUDIT_CWD:
 	case AUDIT_PATH:
+	case AUDIT_SOCKADDR:
 	case AUDIT_PROCTITLE:
 		parse_simple(au, ev, type);
 		break;
@@ -896,6 +962,7 @@ reader_event(auparse_state_t *au, auparse_cb_event_t type, void *arg)
 		ev->argc = -1;
 		ev->items = -1;
 		ev->enabled = -1;
+		ev->family = ev->port = -1;
 		ev->pid = ev->ppid = -1;
 		ev->auid = UINT32_MAX;
 		ev->sysname = "";
@@ -1161,6 +1228,9 @@ st_event_free(struct st_event *ev)
 	free(ev->key);
 	free(ev->cwd);
 	free(ev->path0);
+	for (i = 0; i < ev->nnames; i++)
+		free(ev->names[i]);
+	free(ev->addr);
 	free(ev->proctitle);
 	free(ev->op);
 	free(ev->res);

@@ -30,14 +30,14 @@ struct hits {
 };
 
 static void
-on_hit(const struct st_recipe *r, const struct st_alt *alt, void *arg)
+on_hit(const struct st_hit *hit, void *arg)
 {
 	struct hits *h = arg;
 
 	if (h->names.len > 0)
 		st_buf_addc(&h->names, ',');
-	st_buf_adds(&h->names, r->name);
-	h->sev = alt->severity ? alt->severity : r->severity;
+	st_buf_adds(&h->names, hit->recipe->name);
+	h->sev = hit->severity;
 }
 
 static void
@@ -169,8 +169,8 @@ test_loader(void)
 	    "bad technique");
 	load_error(HEAD "\"match\":{}}", "match: must be an object of field",
 	    "empty alternative");
-	load_error(HEAD "\"on\":\"connect\",\"match\":{\"exe\":\"x\"}}",
-	    "\"on\": \"connect\" is not supported", "unsupported event");
+	load_error(HEAD "\"on\":\"conect\",\"match\":{\"exe\":\"x\"}}",
+	    "\"on\": \"conect\" is not an event", "unknown event");
 	load_error(HEAD "\"match\":{\"exe\":\"x\"}", "test.json:1:",
 	    "JSON syntax error with line:column");
 	load_error("{\"name\":\"R 1\"}", "\"name\" must be a string",
@@ -485,11 +485,11 @@ struct fold {
 };
 
 static void
-on_fold(const struct st_recipe *r, const struct st_alt *alt, void *arg)
+on_fold(const struct st_hit *h, void *arg)
 {
 	struct fold *fo = arg;
 
-	st_findings_add(&fo->fs, &fo->ss, r, alt, fo->p);
+	st_findings_add(&fo->fs, &fo->ss, h);
 }
 
 /*
