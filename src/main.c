@@ -836,23 +836,45 @@ rules_print(int argc, char **argv)
 
 /* ---------------------------------------------------------- recipes */
 
+/*
+ * recipes [list] | test [-v] | lint [FILE...]: list what analyze would
+ * load; run every recipe's examples (make check does); check recipe files
+ * on their own, each reported with file, recipe, field and offset, then
+ * their examples.
+ */
 static int
 cmd_recipes(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "recipes", required_argument, NULL, 'r' },
 		{ "no-builtin", no_argument, NULL, OPT_NO_BUILTIN },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct recipe_opts ro = { 0 };
+	struct st_example_result res;
 	struct st_recipes rs;
 	const struct st_recipe *r;
+	const char *verb = "list";
+	char *cause = NULL;
 	size_t i;
-	int c, rc = EXIT_USAGE;
+	int c, rc = EXIT_USAGE, bad = 0;
+	bool verbose = false;
 
 	memset(&rs, 0, sizeof rs);
-	while ((c = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
+	if (argc > 1 && argv[1][0] != '-') {
+		verb = argv[1];
+		argc--;
+		argv++;
+	}
+	if (strcmp(verb, "list") != 0 && strcmp(verb, "test") != 0 &&
+	    strcmp(verb, "lint") != 0) {
+		warnx("recipes: unknown command \"%s\" (list, test, lint)",
+		    verb);
+		return EXIT_USAGE;
+	}
+	while ((c = getopt_long(argc, argv, "r:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			add_recipe_path(&ro, optarg);
@@ -860,15 +882,49 @@ cmd_recipes(int argc, char **argv)
 		case OPT_NO_BUILTIN:
 			ro.no_builtin = true;
 			break;
+		case 'v':
+			verbose = true;
+			break;
 		case 'h':
-			puts("usage: steptrail recipes [-r PATH]... "
-			    "[--no-builtin]\n\nLists the recipes that analyze "
-			    "would load; exits 2 if one does not load.");
+			puts("usage: steptrail recipes [list] [-r PATH]... "
+			    "[--no-builtin]\n"
+			    "       steptrail recipes test [-v] [-r PATH]... "
+			    "[--no-builtin]\n"
+			    "       steptrail recipes lint [-v] [FILE|DIR]...\n\n"
+			    "list: the recipes that analyze would load (exit 2 "
+			    "if one does not load).\n"
+			    "test: runs every recipe's examples (exit 1 if one "
+			    "fails).\n"
+			    "lint: loads each file on its own (default: the "
+			    "built-in recipes), reports every\n"
+			    "      file that does not load, then runs the "
+			    "examples of those that do.\n");
 			rc = EXIT_CLEAN;
 			goto out;
 		default:
 			goto out;
 		}
+	}
+	if (strcmp(verb, "lint") == 0) {
+		st_recipes_init(&rs);
+		if (optind == argc && st_recipes_load_builtin(&rs, &cause) != 0)
+			goto fail;
+		for (; optind < argc; optind++) {
+			if (st_recipes_load_path(&rs, argv[optind], &cause) !=
+			    0) {
+				printf("FAIL %s\n", cause);
+				free(cause);
+				cause = NULL;
+				bad++;
+			}
+		}
+		if (st_recipes_test(&rs, stdout, verbose, &res) != 0)
+			bad++;
+		printf("%zu recipes, %lu examples, %lu failed%s\n", rs.n,
+		    res.run, res.failed, bad > (res.failed > 0) ?
+		    ", and files that do not load" : "");
+		rc = bad > 0 ? EXIT_USAGE : EXIT_CLEAN;
+		goto out;
 	}
 	if (optind != argc) {
 		warnx("recipes: unexpected argument \"%s\"", argv[optind]);
@@ -876,12 +932,24 @@ cmd_recipes(int argc, char **argv)
 	}
 	if (load_recipe_set(&rs, &ro) != 0)
 		goto out;
+	if (strcmp(verb, "test") == 0) {
+		rc = st_recipes_test(&rs, stdout, verbose, &res) == 0 ?
+		    EXIT_CLEAN : EXIT_FINDINGS;
+		printf("%zu recipes, %lu examples, %lu failed\n", rs.n,
+		    res.run, res.failed);
+		goto out;
+	}
 	for (i = 0; i < rs.n; i++) {
 		r = &rs.v[i];
-		printf("%-26s %-8s %-10s %s\n", r->name,
-		    st_severity_name(r->severity), r->technique, r->file);
+		printf("%-32s %-8s %-10s %-8s %s\n", r->name,
+		    st_severity_name(r->severity), r->technique,
+		    st_on_name(r->on), r->file);
 	}
 	rc = EXIT_CLEAN;
+	goto out;
+fail:
+	warnx("%s", cause);
+	free(cause);
 out:
 	free(ro.paths);
 	st_recipes_free(&rs);
