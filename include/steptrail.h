@@ -636,6 +636,11 @@ struct st_analysis {
 	struct st_findings	 findings;
 	size_t			 nrecipes;
 	unsigned long		 match_errors;
+	struct st_gave_up {
+		char		*name;	/* a recipe that hit a PCRE2 limit */
+		unsigned long	 n;
+	}			*gave_up;
+	size_t			 ngave_up;
 	bool			 input_failed;
 };
 

@@ -82,10 +82,15 @@ st_analysis_init(struct st_analysis *a)
 void
 st_analysis_free(struct st_analysis *a)
 {
+	size_t i;
+
 	st_source_free(&a->source);
 	st_findings_free(&a->findings);
 	st_steps_free(&a->steps);
 	free(a->reader.malformed_first);
+	for (i = 0; i < a->ngave_up; i++)
+		free(a->gave_up[i].name);
+	free(a->gave_up);
 	memset(a, 0, sizeof *a);	/* run and run_argv are the caller's */
 }
 
@@ -99,6 +104,7 @@ st_analyze(struct st_analysis *a, struct st_recipes *rs, char **cause)
 {
 	struct pipeline pl = { 0 };
 	struct st_reader *r;
+	size_t i;
 	int rc;
 
 	pl.tree = st_proctree_new();
@@ -116,6 +122,14 @@ st_analyze(struct st_analysis *a, struct st_recipes *rs, char **cause)
 	a->tree = *st_proctree_stats(pl.tree);
 	a->nrecipes = rs->n;
 	a->match_errors = rs->match_errors;
+	for (i = 0; i < rs->n; i++) {
+		if (rs->v[i].gave_up == 0)
+			continue;
+		a->gave_up = xreallocarray(a->gave_up, a->ngave_up + 1,
+		    sizeof *a->gave_up);
+		a->gave_up[a->ngave_up].name = xstrdup(rs->v[i].name);
+		a->gave_up[a->ngave_up++].n = rs->v[i].gave_up;
+	}
 	a->input_failed = rc != 0;
 	st_steps_finish(&a->steps);
 	st_findings_sort(&a->findings);

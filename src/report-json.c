@@ -61,7 +61,7 @@ static cJSON *
 input_tree(const struct st_analysis *a)
 {
 	const struct st_reader_stats *r = &a->reader;
-	cJSON *in = cJSON_CreateObject(), *files, *f;
+	cJSON *in = cJSON_CreateObject(), *files, *f, *gu;
 	const struct st_input *x;
 	size_t i;
 
@@ -97,6 +97,9 @@ input_tree(const struct st_analysis *a)
 	add_num(in, "forgotten", a->tree.evicted);
 	add_num(in, "recipes", (double)a->nrecipes);
 	add_num(in, "match_errors", a->match_errors);
+	gu = cJSON_AddObjectToObject(in, "gave_up");
+	for (i = 0; i < a->ngave_up; i++)
+		add_num(gu, a->gave_up[i].name, a->gave_up[i].n);
 	cJSON_AddBoolToObject(in, "complete", !a->input_failed);
 	return in;
 }
@@ -183,7 +186,7 @@ ci_tree(const struct st_ci *ci)
 static cJSON *
 finding_tree(const struct st_finding *fd)
 {
-	cJSON *o = cJSON_CreateObject(), *arr, *st;
+	cJSON *o = cJSON_CreateObject(), *arr, *st, *ev;
 	const char *s, *e;
 	char *clean, *name;
 	size_t i;
@@ -193,6 +196,31 @@ finding_tree(const struct st_finding *fd)
 	add_str(o, "severity", st_severity_name(fd->severity));
 	add_str(o, "technique", fd->recipe->technique);
 	add_str(o, "tactic", fd->recipe->tactic);
+	add_str(o, "reason", fd->reason);
+	add_str(o, "on", st_on_name(fd->recipe->on));
+	add_str(o, "once", st_once_name(fd->recipe->once));
+	if (fd->syscall != NULL || fd->type != NULL) {
+		ev = cJSON_AddObjectToObject(o, "event");
+		add_str(ev, "type", fd->type != NULL ? fd->type : "SYSCALL");
+		add_str(ev, "syscall", fd->syscall);
+		add_str(ev, "addr", fd->addr);
+		if (fd->port >= 0)
+			add_num(ev, "port", fd->port);
+		else
+			cJSON_AddNullToObject(ev, "port");
+		add_str(ev, "file", fd->file);
+		add_str(ev, "op", fd->op);
+		if (fd->enabled >= 0)
+			add_num(ev, "audit_enabled", fd->enabled);
+		if (fd->target != NULL) {
+			arr = programs_tree(fd->target, 1);
+			cJSON_AddItemToObject(ev, "target",
+			    cJSON_DetachItemFromArray(arr, 0));
+			cJSON_Delete(arr);
+		} else
+			cJSON_AddNullToObject(ev, "target");
+	} else
+		cJSON_AddNullToObject(o, "event");
 	if (fd->step != NULL) {
 		st = cJSON_AddObjectToObject(o, "step");
 		add_num(st, "number", fd->step->number);

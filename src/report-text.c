@@ -223,9 +223,14 @@ summary(FILE *f, const struct st_analysis *a)
 	if (r->argv_truncated > 0)
 		fprintf(f, "  argv cut short by the kernel in %lu exec%s\n",
 		    r->argv_truncated, r->argv_truncated == 1 ? "" : "s");
-	if (a->match_errors > 0)
-		fprintf(f, "  %lu pattern matches gave up at the match limit "
-		    "(counted as matches)\n", a->match_errors);
+	if (a->match_errors > 0) {
+		fprintf(f, "  %lu pattern matches gave up at a PCRE2 limit "
+		    "(counted as matches, not as exceptions):", a->match_errors);
+		for (i = 0; i < a->ngave_up; i++)
+			fprintf(f, "%s %s %lu", i ? "," : "",
+			    a->gave_up[i].name, a->gave_up[i].n);
+		fputc('\n', f);
+	}
 	if (fs->dropped > 0)
 		fprintf(f, "  %lu further findings not listed (limit reached)\n",
 		    fs->dropped);
@@ -285,6 +290,51 @@ header(FILE *f, const struct st_finding *fd)
 		fprintf(f, " (%s)", fd->recipe->tactic);
 	fprintf(f, "\n  %s\n", fd->recipe->description);
 	fprintf(f, "  matched  %s\n", fd->matched);
+	if (fd->reason != NULL)
+		fprintf(f, "  reason   %s\n", fd->reason);
+}
+
+/* The event of a recipe on something else than an exec. */
+static void
+event_line(FILE *f, const struct st_finding *fd)
+{
+	if (fd->type != NULL) {
+		fputs("  event    ", f);
+		put_escaped(f, fd->type);
+		if (fd->op != NULL) {
+			fputs(" op=", f);
+			put_escaped(f, fd->op);
+		}
+		if (fd->enabled >= 0)
+			fprintf(f, " audit_enabled=%ld", fd->enabled);
+		fputc('\n', f);
+		return;
+	}
+	if (fd->syscall == NULL)
+		return;
+	fputs("  event    ", f);
+	put_escaped(f, fd->syscall);
+	if (fd->addr != NULL) {
+		fputs(" to ", f);
+		put_escaped(f, fd->addr);
+		if (fd->port >= 0)
+			fprintf(f, " port %d", fd->port);
+	}
+	if (fd->file != NULL) {
+		fputc(' ', f);
+		put_escaped(f, fd->file);
+	}
+	fputc('\n', f);
+	if (fd->target != NULL) {
+		fprintf(f, "  target   %d  ", fd->target->pid);
+		if (fd->target->cmdline != NULL) {
+			fputs(fd->target->cmdline, f);	/* escaped when made */
+			fputs("  ", f);
+		}
+		fputc('[', f);
+		put_escaped(f, fd->target->exe);
+		fputs("]\n", f);
+	}
 }
 
 /* The exec the findings are about, and where it came from. */
@@ -299,9 +349,14 @@ body(FILE *f, const struct st_finding *fd)
 	fprintf(f, "  time     %s", t);
 	if (fd->count > 1) {
 		st_format_time(t, sizeof t, fd->last_sec, fd->last_ms);
-		fprintf(f, "  (%lu times, last %s)", fd->count, t);
+		fprintf(f, "  (%lu times, last %s", fd->count, t);
+		if (fd->recipe->once != ST_ONCE_EVENT)
+			fprintf(f, "; reported once per %s",
+			    st_once_name(fd->recipe->once));
+		fputc(')', f);
 	}
 	fputc('\n', f);
+	event_line(f, fd);
 	if (st_node_name(fd->node) != NULL) {
 		fputs("  node     ", f);
 		put_escaped(f, st_node_name(fd->node));

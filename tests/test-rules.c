@@ -99,7 +99,7 @@ test_builtin(void)
 	for (i = 0, keyed = 0; i < rs.n; i++)
 		if (rs.v[i].skip != NULL && strstr(rs.v[i].text, "@CI_HOME@"))
 			keyed++;
-	is_int(keyed, 2, "without a CI user: its two watches are skipped, "
+	is_int(keyed, 7, "without a CI user: its seven watches are skipped, "
 	    "with the reason");
 	st_ruleset_free(&rs);
 }
