@@ -249,6 +249,8 @@ test_fields(void)
 	    "match, as no exception in unless (fail closed)");
 	ok(rs.match_errors == 2, "match limit: both give-ups counted (%lu)",
 	    rs.match_errors);
+	ok(rs.v[0].gave_up == 1 && rs.v[1].gave_up == 1, "match limit: "
+	    "counted against each recipe");
 	free(got);
 	st_recipes_free(&rs);
 }
@@ -535,9 +537,312 @@ test_fold_cut_argv(struct st_recipes *rs)
 	free(b);
 }
 
+/* ------------------------------------------------------------ engine */
+
+/* The pipeline's part from the tree on: events applied, then matched,
+ * hits filed as findings (what analyze.c does). */
+struct pipe {
+	struct st_proctree	*t;
+	struct st_recipes	*rs;
+	struct st_findings	 fs;
+	struct st_steps		 ss;
+	unsigned long		 serial;
+};
+
+static void
+pipe_hit(const struct st_hit *h, void *arg)
+{
+	struct pipe *pp = arg;
+
+	st_findings_add(&pp->fs, &pp->ss, h);
+}
+
+static void
+pipe_init(struct pipe *pp, struct st_recipes *rs)
+{
+	memset(pp, 0, sizeof *pp);
+	pp->t = st_proctree_new();
+	pp->rs = rs;
+	st_findings_init(&pp->fs);
+	st_steps_init(&pp->ss);
+}
+
+static void
+pipe_free(struct pipe *pp)
+{
+	st_findings_free(&pp->fs);
+	st_steps_free(&pp->ss);
+	st_proctree_free(pp->t);
+}
+
+static struct st_event *
+pipe_event(struct pipe *pp, enum st_event_kind kind, int pid, int ppid)
+{
+	struct st_event *ev = xcalloc(1, sizeof *ev);
+
+	ev->kind = kind;
+	ev->has_syscall = true;
+	ev->success = true;
+	ev->serial = ++pp->serial;
+	ev->sec = 1000;
+	ev->pid = pid;
+	ev->ppid = ppid;
+	ev->argc = ev->items = ev->enabled = -1;
+	ev->family = ev->port = -1;
+	ev->uid = ev->euid = ev->auid = 0;
+	ev->sysname = "";
+	return ev;
+}
+
+static void
+pipe_feed(struct pipe *pp, struct st_event *ev)
+{
+	struct st_proc *p = st_proctree_apply(pp->t, ev);
+
+	if (ev->kind != ST_EV_FORK)
+		st_match_event(pp->rs, pp->t, p, ev, pipe_hit, pp);
+	st_event_free(ev);
+}
+
+static void
+pipe_fork(struct pipe *pp, int parent, int child)
+{
+	struct st_event *ev = pipe_event(pp, ST_EV_FORK, parent, 1);
+
+	ev->sysname = "clone";
+	ev->exit = child;
+	pipe_feed(pp, ev);
+}
+
+static void
+pipe_exec(struct pipe *pp, int pid, int ppid, const char *exe,
+    const char *const *argv)
+{
+	struct st_event *ev = pipe_event(pp, ST_EV_EXEC, pid, ppid);
+
+	ev->sysname = "execve";
+	ev->exe = xstrdup(exe);
+	ev->cwd = xstrdup("/w");
+	for (; *argv != NULL; argv++) {
+		ev->argv = xreallocarray(ev->argv, ev->nargv + 1,
+		    sizeof *ev->argv);
+		ev->argv[ev->nargv++] = xstrdup(*argv);
+	}
+	pipe_feed(pp, ev);
+}
+
+#define R(name, sev, rest) "{\"name\":\"" name "\",\"description\":\"d\"," \
+	"\"severity\":\"" sev "\",\"technique\":\"T1059\"," rest "}"
+
+static const char *const a_bash[] = { "bash", "-e", "step.sh", NULL };
+static const char *const a_curl[] = { "curl", "-s", "http://x/i.sh", NULL };
+static const char *const a_sh[] = { "sh", NULL };
+static const char *const a_cat[] = { "cat", "x", NULL };
+
+/*
+ * curl | sh: both sides are children of one shell, and they exec in
+ * either order; the finding is the same one, filed once, either way.
+ */
+static void
+test_siblings(void)
+{
+	struct st_recipes rs;
+	struct pipe pp;
+	char *cause = NULL;
+	int order;
+
+	st_recipes_init(&rs);
+	ok(load(&rs, R("pipe", "high", "\"match\":{\"exe\":\"/sh$\","
+	    "\"sibling.exe\":\"/curl$\"}"), &cause) == 0, "sibling recipe "
+	    "loads");
+	free(cause);
+	for (order = 0; order < 2; order++) {
+		pipe_init(&pp, &rs);
+		pipe_exec(&pp, 100, 50, "/usr/bin/bash", a_bash);
+		pipe_fork(&pp, 100, 101);
+		pipe_fork(&pp, 100, 102);
+		if (order == 0) {
+			pipe_exec(&pp, 101, 100, "/usr/bin/curl", a_curl);
+			pipe_exec(&pp, 102, 100, "/bin/sh", a_sh);
+		} else {
+			pipe_exec(&pp, 102, 100, "/bin/sh", a_sh);
+			pipe_exec(&pp, 101, 100, "/usr/bin/curl", a_curl);
+		}
+		/* a third child of the shell execs: sh is looked at again */
+		pipe_fork(&pp, 100, 103);
+		pipe_exec(&pp, 103, 100, "/usr/bin/cat", a_cat);
+		ok(pp.fs.n == 1 && pp.fs.v[0]->pid == 102 &&
+		    pp.fs.v[0]->count == 1 && pp.fs.by_severity[ST_SEV_HIGH] == 1,
+		    "curl | sh, %s exec'd first: one finding on sh, counted once "
+		    "(%zu findings)", order == 0 ? "curl" : "sh", pp.fs.n);
+		pipe_free(&pp);
+	}
+	/* a cousin is not a sibling */
+	pipe_init(&pp, &rs);
+	pipe_exec(&pp, 100, 50, "/usr/bin/bash", a_bash);
+	pipe_exec(&pp, 200, 50, "/usr/bin/bash", a_bash);
+	pipe_exec(&pp, 101, 100, "/usr/bin/curl", a_curl);
+	pipe_exec(&pp, 201, 200, "/bin/sh", a_sh);
+	ok(pp.fs.n == 0, "curl and sh under different shells: nothing");
+	pipe_free(&pp);
+	st_recipes_free(&rs);
+}
+
+/* Events other than exec: connect, ptrace with its target, config. */
+static void
+test_events(void)
+{
+	struct st_recipes rs;
+	struct st_event *ev;
+	struct pipe pp;
+	char *cause = NULL;
+	static const char *const a_gdb[] = { "gdb", "-p", "300", NULL };
+	static const char *const a_rw[] = { "Runner.Worker", NULL };
+	static const char *const a_actl[] = { "auditctl", "-D", NULL };
+
+	st_recipes_init(&rs);
+	ok(load(&rs, "[" R("c4444", "high", "\"on\":\"connect\","
+	    "\"once\":\"process\",\"match\":{\"exe\":\"/bash$\","
+	    "\"port\":\"^4444$\",\"addr\":\"^10\\\\.\"}") ","
+	    R("ptr", "high", "\"on\":\"ptrace\",\"match\":{\"request\":"
+	    "\"ATTACH\",\"target.exe\":\"Runner\\\\.Worker$\"}") ","
+	    R("cfg", "critical", "\"on\":\"config\",\"match\":{\"op\":"
+	    "\"^remove_rule$\",\"parent.exe\":\"bash\"}") "]", &cause) == 0,
+	    "event recipes load");
+	free(cause);
+	pipe_init(&pp, &rs);
+	pipe_exec(&pp, 100, 50, "/usr/bin/bash", a_bash);
+	for (int port = 4443; port <= 4444; port++) {
+		for (int i = 0; i < 2; i++) {
+			ev = pipe_event(&pp, ST_EV_SYSCALL, 100, 50);
+			ev->sysname = "connect";
+			ev->family = 2;
+			ev->addr = xstrdup("10.1.2.3");
+			ev->port = port;
+			pipe_feed(&pp, ev);
+		}
+	}
+	ok(pp.fs.n == 1 && pp.fs.v[0]->port == 4444 &&
+	    pp.fs.v[0]->count == 2 && strcmp(pp.fs.v[0]->addr, "10.1.2.3") == 0,
+	    "connect: only port 4444 fires, twice, folded once per process");
+	pipe_exec(&pp, 300, 1, "/opt/runner/bin/Runner.Worker", a_rw);
+	pipe_exec(&pp, 101, 100, "/usr/bin/gdb", a_gdb);
+	ev = pipe_event(&pp, ST_EV_SYSCALL, 101, 100);
+	ev->sysname = "ptrace";
+	ev->a0 = 16;		/* PTRACE_ATTACH */
+	ev->a1 = 300;
+	pipe_feed(&pp, ev);
+	ev = pipe_event(&pp, ST_EV_SYSCALL, 101, 100);
+	ev->sysname = "ptrace";
+	ev->a0 = 16;
+	ev->a1 = 100;		/* the shell: not the runner */
+	pipe_feed(&pp, ev);
+	ok(pp.fs.n == 2 && pp.fs.v[1]->target != NULL &&
+	    pp.fs.v[1]->target->pid == 300 && strcmp(pp.fs.v[1]->syscall,
+	    "ptrace") == 0, "ptrace: fires on the attach to Runner.Worker, "
+	    "names the target, not on the attach to the shell");
+	pipe_exec(&pp, 102, 100, "/usr/sbin/auditctl", a_actl);
+	ev = pipe_event(&pp, ST_EV_CONFIG, 102, 100);
+	ev->sysname = "sendto";
+	ev->op = xstrdup("remove_rule");
+	ev->first_type = 1305;	/* AUDIT_CONFIG_CHANGE */
+	pipe_feed(&pp, ev);
+	ok(pp.fs.n == 3 && strcmp(pp.fs.v[2]->type, "CONFIG_CHANGE") == 0 &&
+	    strcmp(pp.fs.v[2]->exe, "/usr/sbin/auditctl") == 0,
+	    "config: auditctl removing a rule, with its process and parent");
+	pipe_free(&pp);
+	st_recipes_free(&rs);
+
+	load_error(R("e1", "low", "\"match\":{\"port\":\"1\"}"),
+	    "\"port\": no such field for \"on\": \"exec\"",
+	    "an event field on a recipe of another event");
+	load_error(R("e2", "low", "\"on\":\"connect\",\"match\":"
+	    "{\"parent.port\":\"1\"}"), "port is a field of the event, not of "
+	    "a parent", "an event field with a process prefix");
+	load_error(R("e3", "low", "\"match\":{\"target.exe\":\"x\"}"),
+	    "target.* is only for \"on\": \"ptrace\"", "target. outside ptrace");
+	load_error(R("e4", "low", "\"match\":{\"exe\":\"x\"},\"grade\":"
+	    "[{\"exe\":\"y\",\"severity\":\"high\"}]"),
+	    "grade[0]: a grade needs a \"severity\" and a \"reason\"",
+	    "a grade without a reason");
+	load_error(R("e5", "low", "\"once\":\"twice\",\"match\":{\"exe\":"
+	    "\"x\"}"), "\"once\": \"twice\" is not one of", "bad once");
+}
+
+/* Severity from content: the most severe grade that holds. */
+static void
+test_grades(void)
+{
+	struct st_recipes rs;
+	enum st_severity sev;
+	char *cause = NULL, *got;
+	struct spec s = { "/usr/bin/python3.11", { "python3", "-c",
+	    "import sys; print(sys.version)", NULL } };
+
+	st_recipes_init(&rs);
+	ok(load(&rs, R("g", "medium", "\"match\":{\"args\":\"^-c\"},"
+	    "\"grade\":[{\"args\":\"socket\",\"severity\":\"critical\","
+	    "\"reason\":\"a socket\"},{\"args\":\"^-c import sys; print\\\\("
+	    "sys\\\\.version\\\\)$\",\"severity\":\"low\",\"reason\":\"a version"
+	    "\"}]"), &cause) == 0, "graded recipe loads");
+	free(cause);
+	got = run(&rs, &s, &sev);
+	ok(strcmp(got, "g") == 0 && sev == ST_SEV_LOW, "grade: a version "
+	    "check is low");
+	free(got);
+	s.argv[2] = "print(1)";
+	got = run(&rs, &s, &sev);
+	ok(sev == ST_SEV_MEDIUM, "grade: no grade holds, the base (medium)");
+	free(got);
+	s.argv[2] = "import socket; print(1)";
+	got = run(&rs, &s, &sev);
+	ok(sev == ST_SEV_CRITICAL, "grade: a socket is critical");
+	free(got);
+	st_recipes_free(&rs);
+}
+
+/* once: process, exe, step and ancestry fold differently. */
+static void
+test_once(void)
+{
+	static const char *const onces[] = { "event", "process", "exe",
+	    "ancestry" };
+	static const size_t want[] = { 2, 2, 1, 1 };
+	static const char *const py1[] = { "python3", "-c", "1", NULL };
+	static const char *const py2[] = { "python3", "-c", "2", NULL };
+	struct st_recipes rs;
+	struct pipe pp;
+	char *cause = NULL, *json;
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		st_recipes_init(&rs);
+		json = xasprintf(R("o", "low", "\"once\":\"%s\",\"match\":"
+		    "{\"exe\":\"python\"}"), onces[i]);
+		ok(load(&rs, json, &cause) == 0, "once %s loads", onces[i]);
+		free(json);
+		free(cause);
+		pipe_init(&pp, &rs);
+		pipe_exec(&pp, 100, 50, "/usr/bin/bash", a_bash);
+		/* one process runs python twice, another once */
+		pipe_exec(&pp, 101, 100, "/usr/bin/python3.11", py1);
+		pipe_exec(&pp, 101, 100, "/usr/bin/python3.11", py2);
+		pipe_exec(&pp, 102, 100, "/usr/bin/python3.11", py2);
+		ok(pp.fs.n == want[i] && pp.fs.by_severity[ST_SEV_LOW] == 3,
+		    "once %s: %zu finding(s) for 3 hits (%zu)", onces[i],
+		    want[i], pp.fs.n);
+		pipe_free(&pp);
+		st_recipes_free(&rs);
+	}
+}
+
 int
 main(void)
 {
+	test_siblings();
+	test_events();
+	test_grades();
+	test_once();
 	struct st_recipes rs;
 	char *cause = NULL;
 

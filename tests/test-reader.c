@@ -30,6 +30,11 @@ struct snap {
 	unsigned	 parts;
 	const char	*sysname;
 	char		*key;
+	int		 family, port;
+	char		*addr;
+	unsigned	 nnames;
+	char		*name1;
+	unsigned long long a1;
 };
 
 struct got {
@@ -75,6 +80,12 @@ collect(struct st_event *ev, void *arg)
 	s->parts = ev->parts;
 	s->sysname = ev->sysname;
 	s->key = dup0(ev->key);
+	s->family = ev->family;
+	s->port = ev->port;
+	s->addr = dup0(ev->addr);
+	s->nnames = ev->nnames;
+	s->name1 = ev->nnames > 1 ? dup0(ev->names[1]) : NULL;
+	s->a1 = ev->a1;
 }
 
 static void
@@ -88,6 +99,8 @@ got_free(struct got *g)
 		free(g->v[i].cwd);
 		free(g->v[i].path0);
 		free(g->v[i].key);
+		free(g->v[i].addr);
+		free(g->v[i].name1);
 	}
 	free(g->st.malformed_first);
 	memset(g, 0, sizeof *g);
@@ -915,9 +928,89 @@ test_window_bytes(void)
 	st_window_free(w);
 }
 
+/* Where a connect went (SOCKADDR), and every file a syscall named. */
+static void
+test_event_details(void)
+{
+	/* real: testdata/benign-build's port check, bash -c
+	 * '</dev/tcp/127.0.0.1/43881' */
+	static const char real[] =
+	    "type=SYSCALL msg=audit(1795334761.341:7881): arch=c000003e "
+	    "syscall=42 success=yes exit=0 a0=3 a1=562ae20c99f0 a2=10 "
+	    "a3=7f02df6c6ac0 items=0 ppid=27799 pid=27800 auid=1001 uid=0 "
+	    "gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) "
+	    "ses=18 comm=\"bash\" exe=\"/usr/bin/bash\" key=\"steptrail-net\"\n"
+	    "type=SOCKADDR msg=audit(1795334761.341:7881): "
+	    "saddr=0200AB697F0000010000000000000000\n"
+	    "type=PROCTITLE msg=audit(1795334761.341:7881): proctitle=62617368"
+	    "002D63003C2F6465762F7463702F3132372E302E302E312F3433383831\n";
+	/* hand-made: the same syscall to [::1]:443, to a unix path, to an
+	 * abstract unix name, a saddr cut short and one of odd length; a
+	 * rename naming four files */
+	static const char handmade[] =
+	    "type=SYSCALL msg=audit(1.000:1): arch=c000003e syscall=42 "
+	    "success=no exit=-115 a0=3 a1=1 a2=1c items=0 ppid=1 pid=2 "
+	    "comm=\"x\" exe=\"/x\"\n"
+	    "type=SOCKADDR msg=audit(1.000:1): saddr=0A0001BB00000000"
+	    "00000000000000000000000000000001" "00000000\n"
+	    "type=SYSCALL msg=audit(1.000:2): arch=c000003e syscall=42 "
+	    "success=yes exit=0 a0=3 a1=1 a2=10 items=0 ppid=1 pid=2\n"
+	    "type=SOCKADDR msg=audit(1.000:2): saddr=01002F746D702F736F636B00\n"
+	    "type=SYSCALL msg=audit(1.000:3): arch=c000003e syscall=42 "
+	    "success=yes exit=0 a0=3 a1=1 a2=10 items=0 ppid=1 pid=2\n"
+	    "type=SOCKADDR msg=audit(1.000:3): saddr=0100006162\n"
+	    "type=SYSCALL msg=audit(1.000:4): arch=c000003e syscall=42 "
+	    "success=yes exit=0 a0=3 a1=1 a2=10 items=0 ppid=1 pid=2\n"
+	    "type=SOCKADDR msg=audit(1.000:4): saddr=0200AB\n"
+	    "type=SYSCALL msg=audit(1.000:5): arch=c000003e syscall=42 "
+	    "success=yes exit=0 a0=3 a1=1 a2=10 items=0 ppid=1 pid=2\n"
+	    "type=SOCKADDR msg=audit(1.000:5): saddr=0200AB697F00000\n"
+	    "type=SYSCALL msg=audit(1.000:6): arch=c000003e syscall=82 "
+	    "success=yes exit=0 a0=1 a1=2 items=4 ppid=1 pid=2\n"
+	    "type=PATH msg=audit(1.000:6): item=0 name=\"/a/\" nametype=PARENT\n"
+	    "type=PATH msg=audit(1.000:6): item=1 name=\"/b/\" nametype=PARENT\n"
+	    "type=PATH msg=audit(1.000:6): item=2 name=\"x\" nametype=DELETE\n"
+	    "type=PATH msg=audit(1.000:6): item=3 name=\"authorized_keys\" "
+	    "nametype=CREATE\n";
+	const struct snap *s;
+	struct got g;
+
+	feed(real, &g);
+	s = by_serial(&g, 7881);
+	ok(s != NULL && s->family == 2 && s->port == 43881 && s->addr &&
+	    strcmp(s->addr, "127.0.0.1") == 0 && strcmp(s->sysname,
+	    "connect") == 0 && s->a1 == 0x562ae20c99f0ULL,
+	    "real connect: 127.0.0.1 port 43881, a1 kept");
+	got_free(&g);
+
+	feed(handmade, &g);
+	s = by_serial(&g, 1);
+	ok(s != NULL && s->family == 10 && s->port == 443 && s->addr &&
+	    strcmp(s->addr, "::1") == 0, "hand-made IPv6 connect: ::1 443");
+	s = by_serial(&g, 2);
+	ok(s != NULL && s->family == 1 && s->port == -1 && s->addr &&
+	    strcmp(s->addr, "/tmp/sock") == 0, "hand-made unix connect: path");
+	s = by_serial(&g, 3);
+	ok(s != NULL && s->addr && strcmp(s->addr, "@ab") == 0,
+	    "hand-made abstract unix name: @ab");
+	s = by_serial(&g, 4);
+	ok(s != NULL && s->family == 2 && s->addr == NULL && s->port == -1,
+	    "hand-made saddr cut short: family only");
+	s = by_serial(&g, 5);
+	ok(s != NULL && s->family == -1 && s->addr == NULL,
+	    "hand-made saddr of odd length: ignored");
+	s = by_serial(&g, 6);
+	ok(s != NULL && s->nnames == 4 && s->name1 &&
+	    strcmp(s->name1, "/b/") == 0, "hand-made rename: all four PATH "
+	    "names kept in item order");
+	ok(g.st.malformed == 0, "none of it is malformed");
+	got_free(&g);
+}
+
 int
 main(void)
 {
+	test_event_details();
 	test_window_bytes();
 	test_fuzz_findings();
 	test_open_events();
