@@ -4,6 +4,7 @@
 #
 # usage: testdata/record.sh [-h] [CASE...]   (no CASE: all fixtures, no unit-*)
 #        testdata/record.sh unit | unit-NAME...   (unit snippets)
+#        testdata/record.sh corpus | corpus-NAME...   (benign corpus)
 #
 # Each recorded case is one CI job, run on this machine while a private
 # auditd writes what the kernel reports to a private log, which is then
@@ -37,6 +38,23 @@
 # name their serial numbers, which change at every recording
 # (tests/data/README lists them).  "unit" means all of them.
 #
+# The corpus-NAME cases record the benign corpus instead: real CI
+# workloads (a real autotools build and test suite, npm install with the
+# registry's packages and their install scripts, git, Python test suites,
+# configure probes), each a GitHub job run by Runner.Worker like the
+# cases above (testdata/runner/jobs/corpus-NAME/), written compressed to
+# testdata/benign-corpus/NAME/audit.log.xz (xz -9: they are megabytes).
+# They are recorded with the full rule set of rules.d/ (load_rules full:
+# also ptrace, memfd, modules, mounts, setuid chmod and the file watches),
+# so that every recipe's noise on normal builds can be measured
+# (tests/benign-corpus.sh asserts there is no high or critical finding;
+# docs/gen-noise.sh counts them all).  They are not recorded by default:
+# corpus-npm downloads from the npm registry (nothing else does; the tests
+# never do), and together they take minutes.  "corpus" means all of them.
+# What a job checks out or downloads is put in place first, unrecorded
+# (corpus_seed: the forge's side of the job).  Each README there is
+# written by hand.
+#
 # Kernel audit is global to the machine, so this script, through
 # tests/lib-audit.sh (shared with tests/live.sh and the benchmark):
 #   - holds the lock /run/steptrail/audit.lock until it exits, and
@@ -58,7 +76,11 @@
 # (pyenv's shim is fine: its exec chain is part of what is recorded),
 # openssl and flock, and it uses /home/runner, and for gitlab-shell and
 # jenkins /home/gitlab-runner and /var/lib/jenkins (removing what it
-# created there).
+# created there).  The corpus cases also need git, xz, autoreconf, npm
+# (and the npm registry), Debian's pytest-3 and pyflakes (apt-get install
+# python3-pytest python3-pyflakes) and libltdl's sources
+# (/usr/share/libtool, from libltdl-dev); what their jobs leave in
+# /home/runner (npm's cache, ~/.cache) is removed.
 #
 # Why the job is picked out by login uid: other processes run on this
 # machine while recording.  The job's top process writes 1001 to
@@ -81,6 +103,14 @@ STEPTRAIL=${STEPTRAIL:-$TOP/steptrail}
 
 AUID=1001
 KEYS="steptrail-thread steptrail-exec steptrail-fork steptrail-net steptrail-memfd"
+# load_rules full (the corpus) loads every rule of rules.d/: their keys
+# are ours too (checked before, deleted after).
+FULL_KEYS=$(sed -n 's/.*\(-k \|key=\)\(steptrail-[a-z0-9-]*\).*/\2/p' \
+    "$TOP"/rules.d/*.rules | sort -u)
+for _k in $FULL_KEYS; do
+	case " $KEYS " in *" $_k "*) ;; *) KEYS="$KEYS $_k" ;; esac
+done
+unset _k
 # User messages (a `steptrail step` marker is one, TRUSTED_APP) match no
 # syscall rule: the kernel logs every one unless a rule of the user filter
 # drops it.  This one drops those of other login uids (logins, cron's
@@ -107,14 +137,16 @@ SCRATCH="/tmp/x /dev/shm/y /var/tmp/setup.sh /tmp/f /dev/shm/.kworker"
 RECORDED="benign-build code-on-the-fly loader unusual-dir reverse-shell subshell-pipeline ci-job github-steps markers gitlab-shell jenkins"
 DERIVED="handmade-garbage-lines"
 UNITS="unit-vfork unit-long-arg unit-many-args unit-enriched unit-node unit-lost unit-lost-backlog unit-memfd"
+CORPUS="corpus-autotools corpus-configure corpus-git corpus-npm corpus-python"
 
 say() { printf 'record.sh: %s\n' "$*"; }
 die() { printf 'record.sh: error: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-	sed -n '3,6p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '3,7p' "$0" | sed 's/^# \{0,1\}//'
 	echo "cases: $RECORDED $DERIVED"
 	echo "unit snippets: $UNITS"
+	echo "benign corpus: $CORPUS"
 }
 
 # ------------------------------------------------------------------ state
@@ -229,6 +261,7 @@ preflight() {
 			[ -x "$STEPTRAIL" ] ||
 			    die "markers needs $STEPTRAIL (make it, or set STEPTRAIL)"
 			continue ;;
+		corpus-*) corpus_preflight "$c"; continue ;;
 		*) continue ;;
 		esac
 		[ ! -e "$f" ] || die "$f exists: not ours to use"
@@ -438,6 +471,10 @@ load_rules() {
 	auditctl -b "$BACKLOG" >/dev/null
 	# shellcheck disable=SC2086
 	auditctl $USER_RULE	# only the job's user messages (see USER_RULE)
+	if [ "$extra" = full ]; then
+		load_full_rules
+		return 0
+	fi
 	# Threads clone too: CLONE_THREAD (0x10000) clones are dropped first.
 	# clone3 passes its flags in a struct: it cannot be filtered so, and is
 	# not recorded; glibc uses it for threads and for posix_spawn, whose
@@ -468,6 +505,82 @@ load_rules() {
 			    -F auid=$AUID -k steptrail-memfd
 		done
 	fi
+}
+
+# load_rules full (the corpus): every rule of rules.d/, file by file in
+# the order `steptrail rules install` loads them, each `always` rule
+# narrowed to the job by -F auid=1001 (the `never` rules, which drop
+# thread clones, stay as they are, as above), and each watch (-w PATH -p
+# PERMS -k KEY, which takes no other field) as the syscall rule auditctl
+# makes of it, with the auid field added: -F dir=PATH for a directory
+# (its whole subtree), -F path=PATH for anything else, which need not
+# exist if its directory does.  A watch whose directory does not exist
+# here cannot be loaded (the kernel looks up the directory): it is
+# skipped and said, as `steptrail rules install` skips it (src/rules.c,
+# add_watch).  @CI_HOME@ is the runner's home.  The backlog limit (-b of
+# 10-steptrail-base) is set already: BACKLOG is its value.
+FULL_SKIPPED=
+load_full_rules() {
+	local f line t p perms key field act
+	local -a w r files=("$TOP"/rules.d/*.rules)
+
+	FULL_SKIPPED=
+	set -f		# a0&0x10000 and the like are words, not patterns
+	for f in "${files[@]}"; do
+		while IFS= read -r line; do
+			case $line in
+			''|'#'*) continue ;;
+			esac
+			line=${line//@CI_HOME@/$RUNNER_HOME}
+			read -r -a w <<< "$line"
+			case ${w[0]} in
+			-b) continue ;;
+			-a)
+				act=${w[1]%%,*}
+				r=()
+				for t in "${w[@]}"; do
+					if [ "$act" = always ] &&
+					    [ "${t#key=}" != "$t" ]; then
+						r+=("auid=$AUID" -F)
+					fi
+					r+=("$t")
+				done
+				auditctl "${r[@]}" ;;
+			-w)
+				p=${w[1]} perms='' key=''
+				set -- "${w[@]:2}"
+				while [ $# -ge 2 ]; do
+					case $1 in
+					-p) perms=$2 ;;
+					-k) key=$2 ;;
+					*) die "$f: unexpected watch: $line" ;;
+					esac
+					shift 2
+				done
+				[ -n "$perms" ] && [ -n "$key" ] ||
+				    die "$f: a watch needs -p and -k: $line"
+				while [ "${p%/}" != "$p" ] && [ "$p" != / ]; do
+					p=${p%/}
+				done
+				if [ -d "$p" ]; then
+					field=dir=$p
+				elif [ -d "$(dirname "$p")" ]; then
+					field=path=$p
+				else
+					say "full rules: skipped -w $p ($key):" \
+					    "its directory does not exist here"
+					FULL_SKIPPED="$FULL_SKIPPED $p"
+					continue
+				fi
+				auditctl -a always,exit -F "$field" \
+				    -F "perm=$perms" -F "auid=$AUID" -k "$key" ;;
+			*) die "$f: not a rule load_rules knows: $line" ;;
+			esac
+		done < "$f"
+	done
+	set +f
+	say "full rules: $(auditctl -l | grep -c -e 'steptrail-') rules" \
+	    "loaded from rules.d/"
 }
 
 # Every SYSCALL record must be the job's (auid=1001), or auditd's and
@@ -1135,6 +1248,211 @@ record_unit() {
 	"$PY" "$PRIV/unitlog.py" show "$out"
 }
 
+# ------------------------------------------------------------ benign corpus
+
+CORPUS_DIR=$HERE/benign-corpus
+# A corpus log over this (uncompressed) is warned about: "tens of MB at
+# most", so that the whole corpus stays a few MB compressed.
+CORPUS_MAX=50000000
+# libltdl's sources as Debian's libltdl-dev ships them: a real autotools
+# (and libtool) project on every Debian machine with libtool.
+LTDL_SRC=/usr/share/libtool
+# The commit of steptrail that corpus-autotools and corpus-configure build
+# (CORPUS_REV=COMMIT to pick another: one whose make check passes).
+CORPUS_REV=${CORPUS_REV:-HEAD}
+
+# usage: corpus_preflight corpus-NAME
+corpus_preflight() {
+	local c
+
+	for c in git xz; do
+		command -v "$c" >/dev/null || die "$1 needs $c"
+	done
+	case $1 in
+	corpus-autotools|corpus-configure)
+		command -v autoreconf >/dev/null || die "$1 needs autoreconf"
+		[ -x "$LTDL_SRC/configure" ] ||
+		    die "$1 needs libltdl's sources in $LTDL_SRC (libltdl-dev)"
+		git -C "$TOP" rev-parse -q --verify "$CORPUS_REV^{commit}" \
+		    >/dev/null || die "$1: $CORPUS_REV is not a commit of $TOP" ;;
+	corpus-npm)
+		command -v npm >/dev/null || die "$1 needs npm" ;;
+	corpus-python)
+		command -v pytest-3 >/dev/null && /usr/bin/python3 -c \
+		    'import pyflakes.test' 2>/dev/null || die "$1 needs" \
+		    "Debian's pytest-3 and pyflakes (apt-get install" \
+		    "python3-pytest python3-pyflakes)" ;;
+	esac
+}
+
+# The repository each job checks out: its workspace is
+# /home/runner/work/REPO/REPO.
+corpus_repo() {
+	case $1 in
+	corpus-autotools|corpus-configure) echo steptrail ;;
+	*) echo "$REPO" ;;
+	esac
+}
+
+# usage: corpus_seed corpus-NAME
+# What the job fetches, put in _seed before the recording starts (the
+# forge's side, not the runner's): steptrail's repository as a
+# bare repository to fetch from, its main at CORPUS_REV (autotools),
+# steptrail's release tarball
+# as `make dist` would make it, configure included (configure), a
+# "server" with two repositories, one the other's submodule, with
+# branches and tags (git).  npm's packages come from the registry, during
+# the job; python's tests are installed.
+corpus_seed() {
+	local seed=$WORK/_seed v d rev
+
+	rev=$(git -C "$TOP" rev-parse "$CORPUS_REV^{commit}")
+
+	case $1 in
+	corpus-autotools)
+		git clone -q --bare --no-local "$TOP" "$seed/steptrail.git"
+		git -C "$seed/steptrail.git" update-ref refs/heads/main "$rev"
+		git -C "$seed/steptrail.git" symbolic-ref HEAD refs/heads/main
+		say "$1: seeded steptrail.git, main at $rev" ;;
+	corpus-configure)
+		v=$(git -C "$TOP" show "$rev:configure.ac" |
+		    sed -n 's/^AC_INIT(\[steptrail\], \[\([^]]*\)\].*/\1/p')
+		[ -n "$v" ] || die "no version in configure.ac"
+		d=$PRIV/dist
+		rm -rf "$d"
+		mkdir -p "$d"
+		git -C "$TOP" archive --prefix="steptrail-$v/" "$rev" |
+		    tar -x -C "$d"
+		(cd "$d/steptrail-$v" && autoreconf -fi && rm -rf autom4te.cache) \
+		    >"$PRIV/dist.log" 2>&1 || {
+			cat "$PRIV/dist.log" >&2
+			die "$1: autoreconf failed"
+		}
+		tar -C "$d" -czf "$seed/steptrail-$v.tar.gz" "steptrail-$v"
+		say "$1: seeded steptrail-$v.tar.gz from $rev" ;;
+	corpus-git)
+		corpus_git_server "$seed/server/acme" ;;
+	esac
+}
+
+# Two repositories as a forge holds them (bare): acme/lib, and acme/hello
+# (the small C project) with acme/lib as its submodule vendor/lib, three
+# commits on main, a branch feature, an annotated tag v1.0 and a
+# lightweight tag v1.1.  Dates and names are fixed.
+corpus_git_server() {
+	local srv=$1 tmp=$PRIV/gitsrv
+
+	rm -rf "$tmp"
+	mkdir -p "$tmp" "$srv"
+	(
+		export GIT_AUTHOR_NAME="Ada Maintainer" \
+		    GIT_AUTHOR_EMAIL=ada@example.org \
+		    GIT_COMMITTER_NAME="Ada Maintainer" \
+		    GIT_COMMITTER_EMAIL=ada@example.org \
+		    GIT_AUTHOR_DATE="2026-01-05T10:00:00Z" \
+		    GIT_COMMITTER_DATE="2026-01-05T10:00:00Z" \
+		    GIT_CONFIG_NOSYSTEM=1 HOME=$tmp
+		g() { git -c init.defaultBranch=main -c protocol.file.allow=always "$@"; }
+		g init -q "$tmp/lib"
+		printf 'int lib_answer(void) { return 42; }\n' > "$tmp/lib/lib.c"
+		printf 'int lib_answer(void);\n' > "$tmp/lib/lib.h"
+		g -C "$tmp/lib" add .
+		g -C "$tmp/lib" commit -q -m "lib: the answer"
+		g clone -q --bare "$tmp/lib" "$srv/lib.git"
+
+		g init -q "$tmp/hello"
+		cp -R "$RUNNER_SRC/project/." "$tmp/hello/"
+		g -C "$tmp/hello" add .
+		g -C "$tmp/hello" commit -q -m "hello: first version"
+		g -C "$tmp/hello" submodule --quiet add \
+		    "file://$WORK/_seed/server/acme/lib.git" vendor/lib
+		g -C "$tmp/hello" commit -q -m "vendor lib as a submodule"
+		g -C "$tmp/hello" tag -a v1.0 -m "hello 1.0"
+		g -C "$tmp/hello" checkout -q -b feature
+		echo "/* feature: louder greetings */" >> "$tmp/hello/greet.c"
+		g -C "$tmp/hello" commit -q -am "feature: louder greetings"
+		g -C "$tmp/hello" checkout -q main
+		echo "hello 1.1" > "$tmp/hello/NEWS"
+		g -C "$tmp/hello" add NEWS
+		g -C "$tmp/hello" commit -q -m "NEWS for 1.1"
+		g -C "$tmp/hello" tag v1.1
+		g clone -q --bare "$tmp/hello" "$srv/hello.git"
+	)
+	say "corpus-git: seeded $srv/hello.git and lib.git"
+}
+
+# SYSCALL records of each rule key, as "KEY N" lines (key order).
+count_keys() {
+	grep '^type=SYSCALL ' "$1" | grep -o ' key="steptrail-[a-z-]*"' |
+	    sed 's/ key="steptrail-\(.*\)"/\1/' | sort | uniq -c |
+	    awk '{ printf "%s %s\n", $2, $1 }'
+}
+
+# usage: record_corpus corpus-NAME
+# Like record_case, with the full rules, to benign-corpus/NAME/audit.log.xz;
+# CORPUS_JOB_LOGS=DIR keeps the job's output there (versions, test
+# summaries: what the README says).
+record_corpus() {
+	local case=$1 name=${1#corpus-} log=$PRIV/$1.audit.log rc=0
+	local out=$CORPUS_DIR/${1#corpus-} t0 t1 size xsize e extra
+	# prepare_job and run_job take the workspace's name from REPO
+	local REPO=$REPO
+
+	REPO=$(corpus_repo "$case")
+	say "== $case: preparing"
+	prepare_case "$case"
+	corpus_seed "$case"
+	find "$RUNNER_HOME" -mindepth 1 -maxdepth 1 -printf '%f\n' > "$PRIV/home0"
+	start_recording RAW NONE "" full
+	say "$case: auditd $AUDITD_PID registered, rules loaded; running the job"
+	t0=$(date +%s.%N)
+	(run_job "$case") >"$PRIV/$case.job.log" 2>&1 || rc=$?
+	t1=$(date +%s.%N)
+	wait_job_gone
+	stop_recording "$log"
+	# What the job left in the runner's home (npm's cache, ~/.cache):
+	# it was not there before.
+	find "$RUNNER_HOME" -mindepth 1 -maxdepth 1 -printf '%f\n' |
+	    while IFS= read -r e; do
+		grep -qxF -- "$e" "$PRIV/home0" || rm -rf "${RUNNER_HOME:?}/$e"
+	done
+
+	# The job's output (versions, test summaries), for its README.
+	if [ -n "${CORPUS_JOB_LOGS:-}" ]; then
+		mkdir -p "$CORPUS_JOB_LOGS"
+		cp "$PRIV/$case.job.log" "$CORPUS_JOB_LOGS/$case.job.log"
+	fi
+	grep '^##\[' "$PRIV/$case.job.log" | sed "s/^/record.sh: $case:   /" ||
+	    true
+	if [ "$rc" != 0 ]; then
+		sed 's/^/    /' "$PRIV/$case.job.log" | tail -n 60
+		die "$case: the job failed (exit $rc)"
+	fi
+	extra=$(after_copy "$log")
+	[ "$extra" = 0 ] || say "warning: $case: $extra records came after the copy"
+	[ "$LOST1" = "$LOST0" ] ||
+	    say "warning: $case: the kernel lost $((LOST1 - LOST0)) records"
+	check_clean "$log"
+
+	mkdir -p "$out"
+	xz -9 -T1 -c "$log" > "$PRIV/$case.xz"
+	install -m 0644 "$PRIV/$case.xz" "$out/audit.log.xz"
+	size=$(stat -c %s "$log")
+	xsize=$(stat -c %s "$out/audit.log.xz")
+	say "$case: the job took $(awk -v a="$t0" -v b="$t1" \
+	    'BEGIN { printf "%.1f", b - a }') s"
+	say "$case: wrote testdata/benign-corpus/$name/audit.log.xz:" \
+	    "$xsize bytes ($size uncompressed, $(wc -l < "$log") lines)," \
+	    "$(count "$log" exec yes) execs (+$(count "$log" exec no)" \
+	    "failed), $(count "$log" fork yes) forks," \
+	    "$(count "$log" net yes) connects (+$(count "$log" net no) failed)"
+	say "$case: SYSCALL records by key: $(count_keys "$log" | tr '\n' ' ')"
+	[ -z "$FULL_SKIPPED" ] ||
+	    say "$case: watches not loaded (no directory):$FULL_SKIPPED"
+	[ "$size" -le "$CORPUS_MAX" ] ||
+	    say "warning: $case: over $CORPUS_MAX bytes uncompressed"
+}
+
 # ------------------------------------------------------------------- main
 
 main() {
@@ -1146,12 +1464,13 @@ main() {
 	[ $# -gt 0 ] || set -- $RECORDED $DERIVED
 	for a in "$@"; do
 		[ "$a" = unit ] && a=$UNITS
+		[ "$a" = corpus ] && a=$CORPUS
 		for c in $a; do
-			case " $RECORDED $DERIVED $UNITS " in
+			case " $RECORDED $DERIVED $UNITS $CORPUS " in
 			*" $c "*) cases="$cases $c" ;;
 			*) usage >&2; die "unknown case: $c" ;;
 			esac
-			case " $RECORDED " in
+			case " $RECORDED $CORPUS " in
 			*" $c "*) need_record=1 need_runner=1 ;;
 			esac
 			case " $UNITS " in *" $c "*) need_record=1 ;; esac
@@ -1177,12 +1496,13 @@ main() {
 		start_listener
 	fi
 	for c in $cases; do
-		case " $RECORDED $UNITS " in
+		case " $RECORDED $UNITS $CORPUS " in
 		*" $c "*) ;;
 		*) make_garbage_lines; continue ;;
 		esac
 		case $c in
 		unit-*) record_unit "$c" ;;
+		corpus-*) record_corpus "$c" ;;
 		*) record_case "$c" ;;
 		esac
 	done

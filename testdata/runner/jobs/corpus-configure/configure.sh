@@ -1,0 +1,2 @@
+./configure
+grep -c '^#define' config.h

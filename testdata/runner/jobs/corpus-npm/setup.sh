@@ -1,0 +1,3 @@
+node --version
+npm --version
+npm config get registry

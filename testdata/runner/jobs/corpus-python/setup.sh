@@ -1,0 +1,3 @@
+python3 --version
+/usr/bin/python3 --version
+pytest-3 --version

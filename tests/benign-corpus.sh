@@ -1,0 +1,158 @@
+#!/bin/sh
+# benign-corpus.sh: steptrail stays quiet on normal builds.  TAP.
+#
+# testdata/benign-corpus/NAME/audit.log.xz are real benign CI jobs
+# (autotools builds and test suites, npm install with install scripts,
+# git, Python test runs, configure), recorded from the real kernel with
+# every rule of rules.d/ (testdata/record.sh corpus; each README says what
+# ran).  For each, `steptrail analyze --format json` must
+#   - not die: an exit status under 64, a report that parses, the whole
+#     log read (input.complete);
+#   - skip no line as malformed;
+#   - report no finding of high or critical severity.  Each one found is
+#     printed (recipe, severity, argv) in TAP comments.
+#
+# Known noise: a finding the recipes make today on this corpus, which is
+# a false positive to be fixed in the recipes, can be listed in
+# testdata/benign-corpus/known-noise ("WORKLOAD RECIPE SEVERITY COUNT" and
+# why).  Up to COUNT such findings are reported as a known failure
+# (not ok ... # TODO: XFAIL, not a failure); one more, or one of a recipe
+# or severity not listed, fails.  When the recipes get quieter the test
+# says that the entry can be lowered.
+#
+# STEPTRAIL_EXTRA_ARGS: more arguments for analyze (e.g. "--recipes FILE",
+# to try a recipe against the corpus).  JSON is read with perl's JSON::PP
+# (perl comes with autoconf, which the build needs).
+set -u
+# Reports gain a "ci" section under a CI system: the goldens are made
+# outside one, and so must the runs that compare with them be.
+unset GITHUB_RUN_ID GITLAB_CI JENKINS_URL
+
+: "${STEPTRAIL:=$(pwd)/steptrail}"
+: "${TOP_SRCDIR:=$(pwd)}"
+: "${STEPTRAIL_EXTRA_ARGS:=}"
+corpus=$TOP_SRCDIR/testdata/benign-corpus
+known=$corpus/known-noise
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/steptrail-benign.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT
+
+n=0
+point() {	# point ok|not-ok DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" = ok ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+	fi
+}
+
+if ! perl -MJSON::PP -e 1 2> /dev/null; then
+	echo "Bail out! perl with JSON::PP is needed to read the JSON report"
+	exit 1
+fi
+
+# The report as lines: "input KEY VALUE" for the counts, then
+# "finding<TAB>recipe<TAB>severity<TAB>argv" for each high or critical
+# finding, argv quoted for reading and cut at 300 bytes (a python -c
+# argument can be a whole program).
+flatten() {
+	perl -MJSON::PP -e '
+	my $d = JSON::PP->new->utf8->decode(do { local $/; <STDIN> });
+	my $in = $d->{input};
+	for my $k (qw(lines events execs malformed serial_missing
+	    records_missing)) {
+		print "input $k ", ($in->{$k} // "?"), "\n";
+	}
+	print "input complete ", ($in->{complete} ? "yes" : "no"), "\n";
+	binmode STDOUT, ":utf8";
+	for my $f (@{$d->{findings}}) {
+		next unless $f->{severity} =~ /^(high|critical)$/;
+		my $argv = join " ", map {
+			my $a = $_;
+			$a =~ s/([\\\n\t\r])/sprintf("\\x%02x", ord $1)/ge;
+			$a =~ /^[\w\/.,:=+%@-]+$/ ? $a : "\x27$a\x27";
+		} @{$f->{argv}};
+		$argv = substr($argv, 0, 300) . "..." if length $argv > 300;
+		print "finding\t$f->{recipe}\t$f->{severity}\t$argv\n";
+	}'
+}
+
+found=0
+for log in "$corpus"/*/audit.log.xz; do
+	[ -f "$log" ] || continue
+	found=1
+	w=${log%/audit.log.xz}
+	w=${w##*/}
+	# shellcheck disable=SC2086
+	"$STEPTRAIL" analyze --format json $STEPTRAIL_EXTRA_ARGS "$log" \
+	    > "$tmp/$w.json" 2> "$tmp/$w.err"
+	rc=$?
+	if [ $rc -ge 64 ] ||
+	    ! flatten < "$tmp/$w.json" > "$tmp/$w.flat" 2>> "$tmp/$w.err"; then
+		point not-ok "$w: steptrail died or wrote no JSON (exit $rc)"
+		sed 's/^/# /' "$tmp/$w.err" | head -20
+		continue
+	fi
+	get() { sed -n "s/^input $1 //p" "$tmp/$w.flat"; }
+	if [ "$(get complete)" = yes ]; then
+		point ok "$w: read whole (exit $rc): $(get lines) lines, $(get \
+		    events) events, $(get execs) execs"
+	else
+		point not-ok "$w: not read whole (exit $rc)"
+		sed 's/^/# /' "$tmp/$w.err" | head -20
+	fi
+	if [ "$(get malformed)" = 0 ]; then
+		point ok "$w: no malformed line"
+	else
+		point not-ok "$w: $(get malformed) malformed lines"
+	fi
+
+	grep '^finding	' "$tmp/$w.flat" > "$tmp/$w.found" || true
+	if [ ! -s "$tmp/$w.found" ]; then
+		point ok "$w: no high or critical finding"
+		continue
+	fi
+	# one test point per recipe and severity found, against the list
+	cut -f 2,3 "$tmp/$w.found" | sort | uniq -c |
+	    while read -r count recipe sev; do
+		allowed=$(awk -v w="$w" -v r="$recipe" -v s="$sev" '
+		    $1 == w && $2 == r && $3 == s { print $4; exit }' \
+		    "$known" 2> /dev/null)
+		what="$w: $count $sev finding(s) of $recipe"
+		if [ -z "$allowed" ]; then
+			point not-ok "$what"
+		elif [ "$count" -gt "$allowed" ]; then
+			point not-ok "$what, over the $allowed of known-noise"
+		else
+			point not-ok "$what # TODO known noise ($allowed listed)"
+		fi
+		awk -F '\t' -v r="$recipe" -v s="$sev" '
+		    $2 == r && $3 == s { print "#   " $3 " " $2 ": " $4 }' \
+		    "$tmp/$w.found"
+		# (n is counted in this subshell: passed on through a file)
+		echo "$n" > "$tmp/n"
+	done
+	[ ! -f "$tmp/n" ] || n=$(cat "$tmp/n")
+	rm -f "$tmp/n"
+done
+
+# Entries of known-noise above what is found now: the recipes got
+# quieter, the list can say so (not a failure).
+if [ -f "$known" ]; then
+	grep -v '^[[:space:]]*\(#\|$\)' "$known" |
+	    while read -r kw kr ks kc _; do
+		c=0
+		if [ -f "$tmp/$kw.found" ]; then
+			c=$(awk -F '\t' -v r="$kr" -v s="$ks" \
+			    '$2 == r && $3 == s' "$tmp/$kw.found" | wc -l)
+		fi
+		[ "$c" -ge "$kc" ] ||
+		    echo "# known-noise: $kw $kr $ks lists $kc, now $c: lower it"
+	done
+fi
+
+if [ $found = 0 ]; then
+	echo "1..0 # SKIP no testdata/benign-corpus/*/audit.log.xz"
+	exit 0
+fi
+echo "1..$n"
