@@ -1220,9 +1220,11 @@ match_recipe(struct eval *e, struct st_recipe *r, st_hit_fn fn, void *arg)
 	for (j = 0; j < r->nunless; j++)
 		if (alt_holds(e, &r->unless[j], false))
 			goto out;
+	/* a grade that gave up holds only if it would not lower the
+	 * severity: padding must not buy a milder finding */
 	for (j = 0; j < r->ngrade; j++)
 		if ((grade == NULL || r->grade[j].severity > grade->severity) &&
-		    alt_holds(e, &r->grade[j], true))
+		    alt_holds(e, &r->grade[j], r->grade[j].severity >= bestsev))
 			grade = &r->grade[j];
 	memset(&h, 0, sizeof h);
 	h.recipe = r;

@@ -608,8 +608,9 @@ parse_syscall(struct st_reader *r, auparse_state_t *au, struct st_event *ev)
 			set_str(&ev->comm, val);
 		else if (strcmp(name, "exe") == 0)
 			set_str(&ev->exe, val);
-		else if (strcmp(name, "key") == 0)
-			set_str(&ev->key, val);
+		else if (strcmp(name, "key") == 0 && strcmp(val, "(null)") != 0 &&
+		    ev->kind != ST_EV_CONFIG)
+			set_str(&ev->key, val);	/* a CONFIG_CHANGE's key wins */
 	} while (auparse_next_field(au) > 0);
 
 	ev->sysname = syscall_name(arch_s, sc_s, &ev->arch, &ev->syscall);
@@ -854,7 +855,8 @@ parse_simple(auparse_state_t *au, struct st_event *ev, int type)
 				set_str(&ev->op, val);
 			else if (strcmp(name, "res") == 0)
 				set_str(&ev->res, val);
-			else if (strcmp(name, "key") == 0 && ev->key == NULL)
+			else if (strcmp(name, "key") == 0 && (ev->key == NULL ||
+			    type == AUDIT_CONFIG_CHANGE))
 				set_str(&ev->key, val);
 			else if (strcmp(name, "audit_enabled") == 0 &&
 			    parse_long(val, 10, &l))

@@ -1005,6 +1005,26 @@ test_event_details(void)
 	    "names kept in item order");
 	ok(g.st.malformed == 0, "none of it is malformed");
 	got_free(&g);
+
+	/* real, from ../shared/corpus/audit-userspace/auparse_test.enriched
+	 * .log: auditctl -R adding a rule; the CONFIG_CHANGE record comes
+	 * first, the SYSCALL's key=(null) must not replace its key */
+	feed("type=CONFIG_CHANGE msg=audit(1749816863.768:844): auid=4294967295 "
+	    "ses=4294967295 subj=system_u:system_r:unconfined_service_t:s0 "
+	    "op=add_rule key=\"system-locale\" list=4 res=1\x1d"
+	    "AUID=\"unset\"\n"
+	    "type=SYSCALL msg=audit(1749816863.768:844): arch=c000003e "
+	    "syscall=44 success=yes exit=1072 a0=3 a1=7ffde9a3b880 a2=430 a3=0 "
+	    "items=0 ppid=7522 pid=7547 auid=4294967295 uid=0 gid=0 euid=0 "
+	    "suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=4294967295 "
+	    "comm=\"auditctl\" exe=\"/usr/sbin/auditctl\" "
+	    "subj=system_u:system_r:unconfined_service_t:s0 key=(null)\x1d"
+	    "ARCH=x86_64 SYSCALL=sendto AUID=\"unset\" UID=\"root\"\n", &g);
+	s = by_serial(&g, 844);
+	ok(s != NULL && s->kind == ST_EV_CONFIG && s->key != NULL &&
+	    strcmp(s->key, "system-locale") == 0, "real CONFIG_CHANGE: its "
+	    "key survives the SYSCALL record's key=(null)");
+	got_free(&g);
 }
 
 int
