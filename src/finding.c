@@ -295,33 +295,59 @@ once_key(const struct about *a)
 }
 
 /*
- * Hits filed lately, by (recipe, node, time, serial, pid).  A pipeline's
- * recipes are evaluated again when a sibling execs (match.c), and a hit
- * they had already filed for the same exec must not count twice.  The
- * siblings looked at are the newest few, so a short memory is enough.
+ * Hits filed lately, by (recipe, node, time, serial, pid), with the
+ * severity filed.  A pipeline's recipes are evaluated again when a
+ * sibling execs (match.c): a hit already filed for the same exec must not
+ * count twice, but one that now grades more severely (the sibling made a
+ * grade hold) raises what was filed.  The siblings looked at are the
+ * newest few, so a short memory is enough.  Returns the severity filed
+ * before, ST_SEV_NONE if none, and remembers sev.
  */
 #define RECENT_MAX	4096
 
-static bool
-seen_recently(struct st_findings *fs, const struct about *a)
+static enum st_severity
+seen_recently(struct st_findings *fs, const struct about *a,
+    enum st_severity sev)
 {
 	uint64_t k[6] = { (uint64_t)(uintptr_t)a->r, a->node,
 	    (uint64_t)a->sec, a->ms, a->serial,
 	    a->p != NULL ? a->p->id : 0 }, h;
+	uintptr_t was;
 
 	h = st_hash64(k, sizeof k);
 	if (h == 0)
 		h = 1;
-	if (st_map_get(&fs->recent, h) != NULL)
-		return true;
+	/* the value is the severity + 1: never NULL */
+	if ((was = (uintptr_t)st_map_get(&fs->recent, h)) != 0) {
+		if (sev + 1 > was)
+			st_map_put(&fs->recent, h, (void *)(uintptr_t)(sev + 1));
+		return (enum st_severity)(was - 1);
+	}
 	if (fs->ring == NULL)
 		fs->ring = xcalloc(RECENT_MAX, sizeof *fs->ring);
 	if (fs->ring[fs->ring_pos] != 0)
 		(void)st_map_del(&fs->recent, fs->ring[fs->ring_pos]);
 	fs->ring[fs->ring_pos] = h;
 	fs->ring_pos = (fs->ring_pos + 1) % RECENT_MAX;
-	st_map_put(&fs->recent, h, fs);
-	return false;
+	st_map_put(&fs->recent, h, (void *)(uintptr_t)(sev + 1));
+	return ST_SEV_NONE;
+}
+
+/* Moves one hit's count from severity `from` to `to`. */
+static void
+recount(struct st_findings *fs, struct st_steps *ss, const struct about *a,
+    enum st_severity from, enum st_severity to)
+{
+	unsigned long *by = a->step != NULL ?
+	    ((struct st_step *)(uintptr_t)a->step)->by_severity :
+	    ss->outside_by_severity;
+
+	if (fs->by_severity[from] > 0)
+		fs->by_severity[from]--;
+	fs->by_severity[to]++;
+	if (by[from] > 0)
+		by[from]--;
+	by[to]++;
 }
 
 static char *
@@ -389,7 +415,7 @@ st_findings_add(struct st_findings *fs, struct st_steps *ss,
 	struct about a = { 0 };
 	struct st_finding *f;
 	struct st_buf b = { 0 };
-	enum st_severity sev = h->severity;
+	enum st_severity sev = h->severity, was;
 	uint64_t hash;
 
 	a.r = h->recipe;
@@ -409,8 +435,9 @@ st_findings_add(struct st_findings *fs, struct st_steps *ss,
 		a.sec = a.img->sec;
 		a.ms = a.img->ms;
 	}
-	if (seen_recently(fs, &a))
-		return;
+	was = seen_recently(fs, &a, sev);
+	if (was != ST_SEV_NONE && sev <= was)
+		return;		/* filed already, as severe */
 	if (p != NULL) {
 		a.exe = st_proc_exe(p);
 		a.argc = st_proc_argv(p, &a.argv, &a.owned);
@@ -418,14 +445,23 @@ st_findings_add(struct st_findings *fs, struct st_steps *ss,
 	}
 	a.what = event_what(a.ev);
 	a.once_key = once_key(&a);
+	hash = finding_hash(&a);
+	f = st_map_get(&fs->byhash, hash);
+	if (was != ST_SEV_NONE) {
+		/* the same exec, graded more severely now: raise it */
+		recount(fs, ss, &a, was, sev);
+		if (f != NULL && same_finding(f, &a) && sev > f->severity) {
+			f->severity = sev;
+			f->reason = h->reason;
+		}
+		goto out;
+	}
 
 	fs->by_severity[sev]++;
 	if (a.step != NULL)
 		((struct st_step *)(uintptr_t)a.step)->by_severity[sev]++;
 	else
 		ss->outside_by_severity[sev]++;
-	hash = finding_hash(&a);
-	f = st_map_get(&fs->byhash, hash);
 	if (f != NULL && same_finding(f, &a)) {
 		if (sev > f->severity) {
 			f->severity = sev;

@@ -941,7 +941,7 @@ cmd_recipes(int argc, char **argv)
 	}
 	for (i = 0; i < rs.n; i++) {
 		r = &rs.v[i];
-		printf("%-32s %-8s %-10s %-8s %s\n", r->name,
+		printf("%-44s %-8s %-10s %-8s %s\n", r->name,
 		    st_severity_name(r->severity), r->technique,
 		    st_on_name(r->on), r->file);
 	}
