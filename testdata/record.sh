@@ -102,7 +102,7 @@ TESTS_DATA=$(cd "$HERE/../tests/data" && pwd)
 STEPTRAIL=${STEPTRAIL:-$TOP/steptrail}
 
 AUID=1001
-KEYS="steptrail-thread steptrail-exec steptrail-fork steptrail-net steptrail-memfd"
+KEYS="steptrail-thread steptrail-exec steptrail-fork steptrail-net steptrail-memfd steptrail-tamper"
 # load_rules full (the corpus) loads every rule of rules.d/: their keys
 # are ours too (checked before, deleted after).
 FULL_KEYS=$(sed -n 's/.*\(-k \|key=\)\(steptrail-[a-z0-9-]*\).*/\2/p' \
@@ -134,7 +134,13 @@ CASE_MAX=400000
 # (they would not be ours) and are removed afterwards.
 SCRATCH="/tmp/x /dev/shm/y /var/tmp/setup.sh /tmp/f /dev/shm/.kworker"
 
-RECORDED="benign-build code-on-the-fly loader unusual-dir reverse-shell subshell-pipeline ci-job github-steps markers gitlab-shell jenkins"
+RECORDED="benign-build code-on-the-fly loader unusual-dir reverse-shell subshell-pipeline ci-job github-steps markers gitlab-shell jenkins attacks-exec attacks-host tamper"
+# The attack cases are recorded with every rule of rules.d/ (load_rules
+# full), as the corpus is: their recipes look at connects, ptrace,
+# memfd_create, watched files and configuration changes too.  tamper's
+# job turns audit off itself (auditctl, as the attack would), and its log
+# is copied after the daemon stopped, so that it ends with DAEMON_END.
+FULL_RULES_CASES="attacks-exec attacks-host tamper"
 DERIVED="handmade-garbage-lines"
 UNITS="unit-vfork unit-long-arg unit-many-args unit-enriched unit-node unit-lost unit-lost-backlog unit-memfd"
 CORPUS="corpus-autotools corpus-configure corpus-git corpus-npm corpus-python"
@@ -260,6 +266,15 @@ preflight() {
 		markers)
 			[ -x "$STEPTRAIL" ] ||
 			    die "markers needs $STEPTRAIL (make it, or set STEPTRAIL)"
+			continue ;;
+		attacks-host)
+			# what its steps run (a missing tool would leave its
+			# recipe without a recording)
+			for f in setcap setpriv strace gdb; do
+				command -v "$f" >/dev/null || die "$c needs $f" \
+				    "(apt-get install libcap2-bin util-linux" \
+				    "strace gdb)"
+			done
 			continue ;;
 		corpus-*) corpus_preflight "$c"; continue ;;
 		*) continue ;;
@@ -451,6 +466,12 @@ prepare_case() {
 		    "$WORK/_ci/job.sh" ;;
 	gitlab-shell) prepare_gitlab "$case" ;;
 	jenkins) prepare_jenkins "$case" ;;
+	attacks-host)
+		# the watches of ~/.ssh/authorized_keys and ~/.config/systemd/
+		# user load only where the directory exists
+		prepare_job "$case"
+		mkdir -p "$RUNNER_HOME/.ssh" "$RUNNER_HOME/.config/systemd/user"
+		chmod 700 "$RUNNER_HOME/.ssh" ;;
 	*)
 		[ -f "$RUNNER_SRC/jobs/$case/job" ] || die "no job for $case"
 		prepare_job "$case" ;;
@@ -709,13 +730,22 @@ record_case() {
 
 	say "== $case: preparing"
 	prepare_case "$case"
-	start_recording
+	case " $FULL_RULES_CASES " in
+	*" $case "*) start_recording RAW NONE "" full ;;
+	*) start_recording ;;
+	esac
 	say "$case: auditd $AUDITD_PID registered, rules loaded; running the job"
 	# In a subshell: a redirection of a function call is the shell's
 	# own while it runs, and would take the messages of a trap with it.
 	(run_job "$case") >"$PRIV/$case.job.log" 2>&1 || rc=$?
 	wait_job_gone
 	stop_recording "$log"
+	if [ "$case" = tamper ]; then
+		# after the daemon stopped: its DAEMON_END is part of the attack
+		cp "$PRIV/log/audit.log" "$log"
+		grep -q '^type=DAEMON_END ' "$log" ||
+		    die "tamper: no DAEMON_END in the log"
+	fi
 
 	grep '^##\[\|^\[Pipeline\]\|^Executing\|^Job \|^Finished' \
 	    "$PRIV/$case.job.log" | sed "s/^/record.sh: $case:   /" || true

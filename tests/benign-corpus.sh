@@ -11,14 +11,8 @@
 #   - skip no line as malformed;
 #   - report no finding of high or critical severity.  Each one found is
 #     printed (recipe, severity, argv) in TAP comments.
-#
-# Known noise: a finding the recipes make today on this corpus, which is
-# a false positive to be fixed in the recipes, can be listed in
-# testdata/benign-corpus/known-noise ("WORKLOAD RECIPE SEVERITY COUNT" and
-# why).  Up to COUNT such findings are reported as a known failure
-# (not ok ... # TODO: XFAIL, not a failure); one more, or one of a recipe
-# or severity not listed, fails.  When the recipes get quieter the test
-# says that the entry can be lowered.
+#   There is no allowlist: a recipe that is noisy here is fixed (an
+#   exception, a grade) until it is not.
 #
 # STEPTRAIL_EXTRA_ARGS: more arguments for analyze (e.g. "--recipes FILE",
 # to try a recipe against the corpus).  JSON is read with perl's JSON::PP
@@ -32,7 +26,6 @@ unset GITHUB_RUN_ID GITLAB_CI JENKINS_URL
 : "${TOP_SRCDIR:=$(pwd)}"
 : "${STEPTRAIL_EXTRA_ARGS:=}"
 corpus=$TOP_SRCDIR/testdata/benign-corpus
-known=$corpus/known-noise
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/steptrail-benign.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT
 
@@ -112,44 +105,15 @@ for log in "$corpus"/*/audit.log.xz; do
 		point ok "$w: no high or critical finding"
 		continue
 	fi
-	# one test point per recipe and severity found, against the list
-	cut -f 2,3 "$tmp/$w.found" | sort | uniq -c |
-	    while read -r count recipe sev; do
-		allowed=$(awk -v w="$w" -v r="$recipe" -v s="$sev" '
-		    $1 == w && $2 == r && $3 == s { print $4; exit }' \
-		    "$known" 2> /dev/null)
-		what="$w: $count $sev finding(s) of $recipe"
-		if [ -z "$allowed" ]; then
-			point not-ok "$what"
-		elif [ "$count" -gt "$allowed" ]; then
-			point not-ok "$what, over the $allowed of known-noise"
-		else
-			point not-ok "$what # TODO known noise ($allowed listed)"
-		fi
+	# one test point per recipe and severity found
+	cut -f 2,3 "$tmp/$w.found" | sort | uniq -c > "$tmp/$w.count"
+	while read -r count recipe sev; do
+		point not-ok "$w: $count $sev finding(s) of $recipe"
 		awk -F '\t' -v r="$recipe" -v s="$sev" '
 		    $2 == r && $3 == s { print "#   " $3 " " $2 ": " $4 }' \
 		    "$tmp/$w.found"
-		# (n is counted in this subshell: passed on through a file)
-		echo "$n" > "$tmp/n"
-	done
-	[ ! -f "$tmp/n" ] || n=$(cat "$tmp/n")
-	rm -f "$tmp/n"
+	done < "$tmp/$w.count"
 done
-
-# Entries of known-noise above what is found now: the recipes got
-# quieter, the list can say so (not a failure).
-if [ -f "$known" ]; then
-	grep -v '^[[:space:]]*\(#\|$\)' "$known" |
-	    while read -r kw kr ks kc _; do
-		c=0
-		if [ -f "$tmp/$kw.found" ]; then
-			c=$(awk -F '\t' -v r="$kr" -v s="$ks" \
-			    '$2 == r && $3 == s' "$tmp/$kw.found" | wc -l)
-		fi
-		[ "$c" -ge "$kc" ] ||
-		    echo "# known-noise: $kw $kr $ks lists $kc, now $c: lower it"
-	done
-fi
 
 if [ $found = 0 ]; then
 	echo "1..0 # SKIP no testdata/benign-corpus/*/audit.log.xz"

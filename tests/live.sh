@@ -115,8 +115,9 @@ check "steptrail's rules are those auditctl makes of the same files" \
 check "remove without saved state deletes ours by key" \
     grep -qx 0 "$T/count-after-remove"
 
-# a workload while the rules are in
-bash -c '( ( python3 -c "print(1)" > /dev/null; true ); true ); true'
+# a workload while the rules are in (inline code that decodes base64:
+# code_on_the_fly grades it high; a plain print(1) would only be low)
+bash -c '( ( python3 -c "import base64; base64.b64decode(bytes(4))" > /dev/null; true ); true ); true'
 audit_settle
 cp "$AUDIT_PRIV/log/audit.log" "$T/trail.log"
 check "analyze the trail: findings, exit 1" exits 1 st analyze "$T/trail.log"
@@ -136,7 +137,7 @@ check "the audit state found is restored exactly" same_state "$T/found"
 
 # -------------------------------------------------------------- steptrail run
 check "run: a python3 -c in the command: exit 1" exits 1 \
-    st run -- bash -c 'python3 -c "print(1)" > /dev/null'
+    st run -- bash -c 'python3 -c "import base64; base64.b64decode(bytes(4))" > /dev/null'
 check "run: ... reported as code_on_the_fly" grep -q code_on_the_fly "$T/out"
 check "run: it used a private auditd" grep -q 'a private auditd' "$T/out"
 check "run: state restored after a run" same_state "$T/found"
@@ -147,7 +148,7 @@ check "run: ... and reported" grep -q 'exited with status 3' "$T/out"
 
 check "run: ( ( curl | perl -e ) ): a finding" exits 1 st run \
     --log "$T/kept.log" -- bash -c \
-    '( ( curl -s file:///etc/hostname | perl -e "print 1" > /dev/null ); true )'
+    '( ( curl -s file:///etc/hostname | perl -e "use MIME::Base64; print decode_base64(1)" > /dev/null ); true )'
 cp "$T/out" "$T/run3.out"
 check "run: ... on perl -e" grep -q "argv     perl -e" "$T/run3.out"
 check "run: ... whose ancestry goes through both subshells (fork records)" \

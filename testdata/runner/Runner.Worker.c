@@ -349,7 +349,10 @@ main(int argc, char **argv)
 
 	/* The environment a step sees, as on a hosted runner (abridged). */
 	envp[e++] = "HOME=/home/runner";
-	envp[e++] = "PATH=/root/.pyenv/shims:/usr/local/bin:/usr/bin:/bin";
+	/* a hosted runner's PATH has the sbin directories too (auditctl,
+	 * chroot, setcap are found as in a real job) */
+	envp[e++] = "PATH=/root/.pyenv/shims:/usr/local/sbin:/usr/local/bin:"
+	    "/usr/sbin:/usr/bin:/sbin:/bin";
 	envp[e++] = "LANG=C.UTF-8";
 	envp[e++] = "CI=true";
 	envp[e++] = "GITHUB_ACTIONS=true";
