@@ -270,10 +270,10 @@ preflight() {
 		attacks-host)
 			# what its steps run (a missing tool would leave its
 			# recipe without a recording)
-			for f in setcap setpriv strace gdb; do
+			for f in setcap setpriv strace gdb sudo; do
 				command -v "$f" >/dev/null || die "$c needs $f" \
 				    "(apt-get install libcap2-bin util-linux" \
-				    "strace gdb)"
+				    "strace gdb sudo)"
 			done
 			continue ;;
 		corpus-*) corpus_preflight "$c"; continue ;;

@@ -23,6 +23,11 @@ fi
 $NOBODY sed -i 's/^write_logs.*/write_logs = no/' /etc/audit/auditd.conf > /dev/null 2>&1 || true
 $NOBODY rm -f /etc/audit/rules.d/steptrail-attack-nonexistent.rules > /dev/null 2>&1 || true
 $NOBODY @STEPTRAIL@ rules remove > /dev/null 2>&1 || true
+# nobody cannot even look into /etc/audit (0750), so nothing of the above
+# reaches its watch: as root, the audit configuration's mode set to what
+# it is (nothing changes), which the watch logs as an attribute change
+# (utimensat is not in the kernel's attribute class: touch is not logged).
+chmod "$(stat -c %a /etc/audit/auditd.conf)" /etc/audit/auditd.conf
 # Not findings: reading the state.
 $NOBODY auditctl -s > /dev/null 2>&1 || true
 $NOBODY auditctl -l > /dev/null 2>&1 || true
