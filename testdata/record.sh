@@ -724,6 +724,23 @@ run_job() {
 	esac
 }
 
+# usage: check_recording CASE LOG RC LINES
+# After a job: its failure (the last LINES of its output shown), records
+# after the copy, records the kernel lost, and records from outside it.
+check_recording() {
+	local case=$1 log=$2 rc=$3 extra
+
+	if [ "$rc" != 0 ]; then
+		sed 's/^/    /' "$PRIV/$case.job.log" | tail -n "$4"
+		die "$case: the job failed (exit $rc)"
+	fi
+	extra=$(after_copy "$log")
+	[ "$extra" = 0 ] || say "warning: $case: $extra records came after the copy"
+	[ "$LOST1" = "$LOST0" ] ||
+	    say "warning: $case: the kernel lost $((LOST1 - LOST0)) records"
+	check_clean "$log"
+}
+
 record_case() {
 	local case=$1 out=$HERE/$1 log=$PRIV/$1.audit.log rc=0
 	local size extra
@@ -749,15 +766,7 @@ record_case() {
 
 	grep '^##\[\|^\[Pipeline\]\|^Executing\|^Job \|^Finished' \
 	    "$PRIV/$case.job.log" | sed "s/^/record.sh: $case:   /" || true
-	if [ "$rc" != 0 ]; then
-		sed 's/^/    /' "$PRIV/$case.job.log" | tail -n 40
-		die "$case: the job failed (exit $rc)"
-	fi
-	extra=$(after_copy "$log")
-	[ "$extra" = 0 ] || say "warning: $case: $extra records came after the copy"
-	[ "$LOST1" = "$LOST0" ] ||
-	    say "warning: $case: the kernel lost $((LOST1 - LOST0)) records"
-	check_clean "$log"
+	check_recording "$case" "$log" "$rc" 40
 	if [ "$case" = markers ]; then
 		extra=$(grep -c "^type=TRUSTED_APP .*steptrail-step " "$log" ||
 		    true)
@@ -1454,15 +1463,7 @@ record_corpus() {
 	fi
 	grep '^##\[' "$PRIV/$case.job.log" | sed "s/^/record.sh: $case:   /" ||
 	    true
-	if [ "$rc" != 0 ]; then
-		sed 's/^/    /' "$PRIV/$case.job.log" | tail -n 60
-		die "$case: the job failed (exit $rc)"
-	fi
-	extra=$(after_copy "$log")
-	[ "$extra" = 0 ] || say "warning: $case: $extra records came after the copy"
-	[ "$LOST1" = "$LOST0" ] ||
-	    say "warning: $case: the kernel lost $((LOST1 - LOST0)) records"
-	check_clean "$log"
+	check_recording "$case" "$log" "$rc" 60
 
 	mkdir -p "$out"
 	xz -9 -T1 -c "$log" > "$PRIV/$case.xz"

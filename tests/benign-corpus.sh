@@ -26,18 +26,9 @@ unset GITHUB_RUN_ID GITLAB_CI JENKINS_URL
 : "${TOP_SRCDIR:=$(pwd)}"
 : "${STEPTRAIL_EXTRA_ARGS:=}"
 corpus=$TOP_SRCDIR/testdata/benign-corpus
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/steptrail-benign.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT
-
-n=0
-point() {	# point ok|not-ok DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = ok ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-	fi
-}
+# shellcheck source=tests/lib-tap.sh
+. "$TOP_SRCDIR/tests/lib-tap.sh"
+tap_start benign
 
 if ! perl -MJSON::PP -e 1 2> /dev/null; then
 	echo "Bail out! perl with JSON::PP is needed to read the JSON report"

@@ -28,18 +28,9 @@ if [ "${1:-}" = --update ]; then
 	update=yes
 	shift
 fi
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/steptrail-cases.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT
-
-n=0
-point() {	# point ok|not-ok DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = ok ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-	fi
-}
+# shellcheck source=tests/lib-tap.sh
+. "$TOP_SRCDIR/tests/lib-tap.sh"
+tap_start cases
 
 # The version is in the JSON document; a release must not break goldens.
 unversion() {

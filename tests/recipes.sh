@@ -8,18 +8,9 @@ set -u
 : "${STEPTRAIL:=$(pwd)/steptrail}"
 : "${TOP_SRCDIR:=$(pwd)}"
 data=$TOP_SRCDIR/tests/data/recipes
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/steptrail-recipes.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT
-
-n=0
-point() {	# point ok|not-ok DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = ok ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-	fi
-}
+# shellcheck source=tests/lib-tap.sh
+. "$TOP_SRCDIR/tests/lib-tap.sh"
+tap_start recipes
 
 # check DESCRIPTION WANT_EXIT FILE PATTERN...: exit status and lines
 check() {
