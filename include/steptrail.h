@@ -434,6 +434,7 @@ struct st_alt {
 	size_t		 nconds;
 	enum st_severity severity;	/* ST_SEV_NONE: the recipe's */
 	char		*reason;	/* why this is the severity, or NULL */
+	unsigned	 scopes;	/* scopes its own conditions use */
 	struct st_alt	*unless;	/* exceptions to this alternative only */
 	size_t		 nunless;
 };
@@ -449,6 +450,7 @@ struct st_recipe {
 	unsigned	 on;		/* one enum st_on bit */
 	enum st_once	 once;
 	unsigned	 scopes;	/* scopes its conditions use (match.c) */
+	unsigned	 grade_scopes;	/* ... those of its grades */
 	struct st_alt	*match;
 	size_t		 nmatch;
 	struct st_alt	*unless;

@@ -419,6 +419,7 @@ parse_alt(struct st_recipe *r, struct st_alt *alt, const cJSON *obj,
 		if (parse_cond(r, &alt->conds[alt->nconds - 1], it->string,
 		    it, where, cause) != 0)
 			return -1;
+		alt->scopes |= 1u << alt->conds[alt->nconds - 1].scope;
 	}
 	if (alt->nconds == 0) {
 		*cause = xasprintf("%s: has no conditions", where);
@@ -598,6 +599,7 @@ parse_recipe(struct st_recipe *r, const cJSON *obj, const char *file,
 	    true, cause) != 0)
 		goto out;
 	for (i = 0; i < r->ngrade; i++) {
+		r->grade_scopes |= r->grade[i].scopes;
 		if (r->grade[i].severity == ST_SEV_NONE ||
 		    r->grade[i].reason == NULL) {
 			*cause = xasprintf("%s[%zu]: a grade needs a \"severity\" "
@@ -1200,15 +1202,23 @@ alt_holds(struct eval *e, const struct st_alt *a, bool fail_as)
  * when no more severe grade holds as well).
  */
 static void
-match_recipe(struct eval *e, struct st_recipe *r, st_hit_fn fn, void *arg)
+match_recipe(struct eval *e, struct st_recipe *r, unsigned need, st_hit_fn fn,
+    void *arg)
 {
 	struct st_hit h;
 	const struct st_alt *best = NULL, *grade = NULL;
 	enum st_severity sev, bestsev = ST_SEV_NONE;
 	size_t j;
 
+	/* Evaluated again because a sibling (child) exec'd: only what
+	 * looks at siblings (children) can have changed, unless a grade
+	 * does, which may raise a hit of any alternative. */
+	if ((r->grade_scopes & need) != 0)
+		need = 0;
 	e->r = r;
 	for (j = 0; j < r->nmatch; j++) {
+		if (need != 0 && (r->match[j].scopes & need) == 0)
+			continue;
 		sev = r->match[j].severity ? r->match[j].severity : r->severity;
 		if (sev > bestsev && alt_holds(e, &r->match[j], true)) {
 			best = &r->match[j];
@@ -1254,7 +1264,7 @@ match_all(struct st_recipes *rs, struct st_proc *p, const struct st_event *ev,
 			continue;
 		if (need != 0 && (rs->v[i].scopes & need) == 0)
 			continue;
-		match_recipe(&e, &rs->v[i], fn, arg);
+		match_recipe(&e, &rs->v[i], need, fn, arg);
 	}
 	eval_end(&e);
 }
