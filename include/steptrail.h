@@ -160,6 +160,8 @@ struct st_event {
 	char		*path0;		/* PATH item=0: what execve was given */
 	char		*names[ST_EVENT_NAMES];	/* PATH names, in item order */
 	unsigned	 nnames;
+	unsigned	 names_parent;	/* bit i: item i is a PARENT directory */
+	unsigned	 names_made;	/* bit i: item i is CREATE or DELETE */
 	unsigned	 npaths;	/* PATH records received */
 
 	/* SOCKADDR: where a connect went */
@@ -235,6 +237,13 @@ size_t	 st_window_len(const struct st_window *);
 
 /* ------------------------------------------------------------ proctree.c */
 
+/* A recipe's hit filed for an exec (finding.c), kept with the exec. */
+struct st_filed {
+	const void	*recipe;
+	int		 severity;	/* enum st_severity */
+	struct st_finding *finding;	/* NULL: dropped (FINDINGS_MAX) */
+};
+
 /* One program a process ran: what a successful exec installed. */
 struct st_image {
 	struct st_image	*prev;		/* what the process ran before */
@@ -251,6 +260,8 @@ struct st_image {
 	unsigned	 ms;
 	uint32_t	 uid, euid, auid;
 	char		*key;
+	struct st_filed	*filed;		/* recipes that fired on this exec */
+	size_t		 nfiled;
 };
 
 /* How a process was given its build step (steps.c). */
@@ -554,6 +565,7 @@ struct st_finding {
 	long		 enabled;	/* config: audit_enabled=, -1 */
 	struct st_ancestor *target;	/* ptrace: the process reached into */
 	char		*once_key;	/* once != event: what it is once per */
+	char		*what;		/* the event, for folding */
 	unsigned long	*evidence;	/* serials, first ST_EVIDENCE_MAX */
 	size_t		 nevidence;
 	unsigned long	 count;		/* identical findings folded in */
@@ -568,9 +580,6 @@ struct st_findings {
 	struct st_map	 byhash;
 	unsigned long	 by_severity[ST_SEV_CRITICAL + 1];
 	unsigned long	 dropped;
-	struct st_map	 recent;	/* hits filed lately, see finding.c */
-	uint64_t	*ring;
-	size_t		 ring_pos;
 };
 
 void	 st_findings_init(struct st_findings *);

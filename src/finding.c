@@ -67,6 +67,7 @@ finding_free(struct st_finding *f)
 	free(f->op);
 	free(f->type);
 	free(f->once_key);
+	free(f->what);
 	free(f->evidence);
 	free(f->matched);
 	free(f->exe);
@@ -84,8 +85,6 @@ st_findings_free(struct st_findings *fs)
 		finding_free(fs->v[i]);
 	free(fs->v);
 	st_map_free(&fs->byhash);
-	st_map_free(&fs->recent);
-	free(fs->ring);
 	memset(fs, 0, sizeof *fs);
 }
 
@@ -171,12 +170,8 @@ same_finding(const struct st_finding *f, const struct about *a)
 	for (i = 0; i < f->argc; i++)
 		if (strcmp(f->argv[i], a->argv[i]) != 0)
 			return false;
-	if (a->what != NULL && a->ev != NULL) {
-		if (!streq(f->syscall, a->ev->sysname) ||
-		    !streq(f->addr, a->ev->addr) || f->port != a->ev->port ||
-		    !streq(f->op, a->ev->op))
-			return false;
-	}
+	if (!streq(f->what, a->what))
+		return false;
 	return streq(f->nanc > 0 ? f->anc[0].exe : NULL,
 	    a->p != NULL && a->p->parent != NULL ?
 	    st_proc_exe(a->p->parent) : NULL);
@@ -280,57 +275,44 @@ once_key(const struct about *a)
 		break;
 	case ST_ONCE_ANCESTRY:
 		st_buf_addf(&b, "%u", a->node);
+		/* length-prefixed: an exe may hold any byte but NUL */
 		for (x = a->p; x != NULL && n <= ST_ANCESTRY_MAX;
-		    x = x->parent, n++) {
-			st_buf_addc(&b, '\0');
-			st_buf_adds(&b, st_proc_exe(x) ? st_proc_exe(x) : "");
-		}
-		/* embedded NULs: keep the string comparable */
-		for (n = 0; n < b.len; n++)
-			if (b.d[n] == '\0')
-				b.d[n] = '\n';
+		    x = x->parent, n++)
+			st_buf_addf(&b, "|%zu:%s", st_proc_exe(x) ?
+			    strlen(st_proc_exe(x)) : 0,
+			    st_proc_exe(x) ? st_proc_exe(x) : "");
 		break;
 	}
 	return st_buf_steal(&b);
 }
 
 /*
- * Hits filed lately, by (recipe, node, time, serial, pid), with the
- * severity filed.  A pipeline's recipes are evaluated again when a
- * sibling execs (match.c): a hit already filed for the same exec must not
- * count twice, but one that now grades more severely (the sibling made a
- * grade hold) raises what was filed.  The siblings looked at are the
- * newest few, so a short memory is enough.  Returns the severity filed
- * before, ST_SEV_NONE if none, and remembers sev.
+ * What a recipe filed for this exec.  A pipeline's recipes are evaluated
+ * again when a sibling execs (match.c): a hit already filed for the same
+ * exec must not count twice, but one that now grades more severely (the
+ * sibling made a grade hold) raises what was filed.  Kept with the exec's
+ * image, so it lasts exactly as long as the exec can be evaluated again.
  */
-#define RECENT_MAX	4096
-
-static enum st_severity
-seen_recently(struct st_findings *fs, const struct about *a,
-    enum st_severity sev)
+static struct st_filed *
+filed_find(const struct st_image *img, const struct st_recipe *r)
 {
-	uint64_t k[6] = { (uint64_t)(uintptr_t)a->r, a->node,
-	    (uint64_t)a->sec, a->ms, a->serial,
-	    a->p != NULL ? a->p->id : 0 }, h;
-	uintptr_t was;
+	size_t i;
 
-	h = st_hash64(k, sizeof k);
-	if (h == 0)
-		h = 1;
-	/* the value is the severity + 1: never NULL */
-	if ((was = (uintptr_t)st_map_get(&fs->recent, h)) != 0) {
-		if (sev + 1 > was)
-			st_map_put(&fs->recent, h, (void *)(uintptr_t)(sev + 1));
-		return (enum st_severity)(was - 1);
-	}
-	if (fs->ring == NULL)
-		fs->ring = xcalloc(RECENT_MAX, sizeof *fs->ring);
-	if (fs->ring[fs->ring_pos] != 0)
-		(void)st_map_del(&fs->recent, fs->ring[fs->ring_pos]);
-	fs->ring[fs->ring_pos] = h;
-	fs->ring_pos = (fs->ring_pos + 1) % RECENT_MAX;
-	st_map_put(&fs->recent, h, (void *)(uintptr_t)(sev + 1));
-	return ST_SEV_NONE;
+	for (i = 0; i < img->nfiled; i++)
+		if (img->filed[i].recipe == r)
+			return &img->filed[i];
+	return NULL;
+}
+
+static void
+filed_add(struct st_image *img, const struct st_recipe *r,
+    enum st_severity sev, struct st_finding *f)
+{
+	img->filed = xreallocarray(img->filed, img->nfiled + 1,
+	    sizeof *img->filed);
+	img->filed[img->nfiled].recipe = r;
+	img->filed[img->nfiled].severity = (int)sev;
+	img->filed[img->nfiled++].finding = f;
 }
 
 /* Moves one hit's count from severity `from` to `to`. */
@@ -350,15 +332,45 @@ recount(struct st_findings *fs, struct st_steps *ss, const struct about *a,
 	by[to]++;
 }
 
+/*
+ * The file an event is about: the first it created or deleted (a
+ * symlink's target is named too, as a plain name), else the first that is
+ * not the directory of one (nametype=PARENT), else the first.
+ */
+static const char *
+event_file(const struct st_event *ev)
+{
+	unsigned i;
+
+	for (i = 0; i < ev->nnames; i++)
+		if (ev->names[i] != NULL && (ev->names_made & (1u << i)))
+			return ev->names[i];
+	for (i = 0; i < ev->nnames; i++)
+		if (ev->names[i] != NULL && !(ev->names_parent & (1u << i)))
+			return ev->names[i];
+	for (i = 0; i < ev->nnames; i++)
+		if (ev->names[i] != NULL)
+			return ev->names[i];
+	return NULL;
+}
+
+/* The event as one string, for folding identical ones (not shown). */
 static char *
 event_what(const struct st_event *ev)
 {
+	struct st_buf b = { 0 };
+	unsigned i;
+
 	if (ev == NULL)
 		return NULL;
-	return xasprintf("%s|%s|%d|%s|%s|%d", ev->sysname,
-	    ev->addr ? ev->addr : "", ev->port,
-	    ev->nnames > 0 && ev->names[0] ? ev->names[0] : "",
-	    ev->op ? ev->op : "", ev->first_type);
+	st_buf_addf(&b, "%d|%s|%s|%d|%s|%s|%ld", ev->first_type,
+	    ev->has_syscall ? ev->sysname : "", ev->addr ? ev->addr : "",
+	    ev->port, ev->op ? ev->op : "", ev->key ? ev->key : "",
+	    ev->enabled);
+	for (i = 0; i < ev->nnames; i++)	/* length-prefixed: any bytes */
+		st_buf_addf(&b, "|%zu:%s", ev->names[i] ?
+		    strlen(ev->names[i]) : 0, ev->names[i] ? ev->names[i] : "");
+	return st_buf_steal(&b);
 }
 
 static void
@@ -367,7 +379,6 @@ copy_event(struct st_finding *f, const struct st_hit *h)
 	const struct st_event *ev = h->ev;
 	struct st_buf b = { 0 };
 	const char *t;
-	unsigned i;
 
 	f->port = -1;
 	f->enabled = -1;
@@ -378,14 +389,9 @@ copy_event(struct st_finding *f, const struct st_hit *h)
 	if (ev->addr != NULL)
 		f->addr = xstrdup(ev->addr);
 	f->port = ev->port;
-	for (i = 0; i < ev->nnames && f->file == NULL; i++) {
-		if (ev->names[i] == NULL)
-			continue;
-		if (ev->names[i][0] != '/' && ev->cwd != NULL)
-			f->file = xasprintf("%s/%s", ev->cwd, ev->names[i]);
-		else
-			f->file = xstrdup(ev->names[i]);
-	}
+	if ((t = event_file(ev)) != NULL)
+		f->file = t[0] != '/' && ev->cwd != NULL ?
+		    xasprintf("%s/%s", ev->cwd, t) : xstrdup(t);
 	if (ev->op != NULL)
 		f->op = xstrdup(ev->op);
 	if ((ev->kind == ST_EV_CONFIG || ev->kind == ST_EV_DAEMON) &&
@@ -415,7 +421,8 @@ st_findings_add(struct st_findings *fs, struct st_steps *ss,
 	struct about a = { 0 };
 	struct st_finding *f;
 	struct st_buf b = { 0 };
-	enum st_severity sev = h->severity, was;
+	enum st_severity sev = h->severity;
+	struct st_filed *filed;
 	uint64_t hash;
 
 	a.r = h->recipe;
@@ -435,9 +442,19 @@ st_findings_add(struct st_findings *fs, struct st_steps *ss,
 		a.sec = a.img->sec;
 		a.ms = a.img->ms;
 	}
-	was = seen_recently(fs, &a, sev);
-	if (was != ST_SEV_NONE && sev <= was)
-		return;		/* filed already, as severe */
+	if (a.ev == NULL && (filed = filed_find(a.img, a.r)) != NULL) {
+		if (sev <= (enum st_severity)filed->severity)
+			return;		/* filed already, as severe */
+		/* the same exec, graded more severely now: raise it */
+		a.step = p->step;
+		recount(fs, ss, &a, (enum st_severity)filed->severity, sev);
+		filed->severity = (int)sev;
+		if (filed->finding != NULL && sev > filed->finding->severity) {
+			filed->finding->severity = sev;
+			filed->finding->reason = h->reason;
+		}
+		return;
+	}
 	if (p != NULL) {
 		a.exe = st_proc_exe(p);
 		a.argc = st_proc_argv(p, &a.argv, &a.owned);
@@ -447,15 +464,6 @@ st_findings_add(struct st_findings *fs, struct st_steps *ss,
 	a.once_key = once_key(&a);
 	hash = finding_hash(&a);
 	f = st_map_get(&fs->byhash, hash);
-	if (was != ST_SEV_NONE) {
-		/* the same exec, graded more severely now: raise it */
-		recount(fs, ss, &a, was, sev);
-		if (f != NULL && same_finding(f, &a) && sev > f->severity) {
-			f->severity = sev;
-			f->reason = h->reason;
-		}
-		goto out;
-	}
 
 	fs->by_severity[sev]++;
 	if (a.step != NULL)
@@ -476,6 +484,7 @@ st_findings_add(struct st_findings *fs, struct st_steps *ss,
 	}
 	if (fs->n >= FINDINGS_MAX) {
 		fs->dropped++;
+		f = NULL;
 		goto out;
 	}
 	f = xcalloc(1, sizeof *f);
@@ -515,6 +524,8 @@ st_findings_add(struct st_findings *fs, struct st_steps *ss,
 	}
 	f->once_key = a.once_key;
 	a.once_key = NULL;
+	f->what = a.what;
+	a.what = NULL;
 	f->evidence = xcalloc(ST_EVIDENCE_MAX, sizeof *f->evidence);
 	f->evidence[f->nevidence++] = a.serial;
 	f->count = 1;
@@ -524,6 +535,8 @@ st_findings_add(struct st_findings *fs, struct st_steps *ss,
 	if (st_map_get(&fs->byhash, hash) == NULL)
 		st_map_put(&fs->byhash, hash, f);
 out:
+	if (a.ev == NULL)	/* an exec's hit: f is what holds it now */
+		filed_add(h->subject->image, a.r, sev, f);
 	if (a.owned)
 		free(a.argv);
 	free(a.what);

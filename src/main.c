@@ -837,6 +837,51 @@ rules_print(int argc, char **argv)
 /* ---------------------------------------------------------- recipes */
 
 /*
+ * lint: each file (or directory) loaded on its own, so that a recipe of
+ * one cannot replace a recipe of the same name in another; every one that
+ * does not load is reported, the examples of those that do are run.
+ * Without files, the built-in recipes.
+ */
+static int
+lint(int nfiles, char **files, const struct recipe_opts *ro, bool verbose)
+{
+	struct st_example_result res, sum = { 0 };
+	struct st_recipes rs;
+	char *cause = NULL;
+	size_t nrecipes = 0;
+	int i, bad = 0, broken = 0;
+
+	if (ro->npaths > 0 || ro->no_builtin) {
+		warnx("recipes lint: give the files as arguments (-r and "
+		    "--no-builtin are for list and test)");
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < (nfiles > 0 ? nfiles : 1); i++) {
+		st_recipes_init(&rs);
+		if ((nfiles > 0 ? st_recipes_load_path(&rs, files[i], &cause) :
+		    st_recipes_load_builtin(&rs, &cause)) != 0) {
+			printf("FAIL %s\n", cause);
+			free(cause);
+			cause = NULL;
+			broken++;
+		} else if (st_recipes_test(&rs, stdout, verbose, &res) != 0)
+			bad++;
+		nrecipes += rs.n;
+		sum.run += res.run;
+		sum.failed += res.failed;
+		st_recipes_free(&rs);
+		memset(&res, 0, sizeof res);
+	}
+	printf("%zu recipes, %lu examples, %lu failed", nrecipes, sum.run,
+	    sum.failed);
+	if (broken > 0)
+		printf(", %d file%s that do%s not load", broken,
+		    broken == 1 ? "" : "s", broken == 1 ? "es" : "");
+	putchar('\n');
+	return bad + broken > 0 ? EXIT_USAGE : EXIT_CLEAN;
+}
+
+/*
  * recipes [list] | test [-v] | lint [FILE...]: list what analyze would
  * load; run every recipe's examples (make check does); check recipe files
  * on their own, each reported with file, recipe, field and offset, then
@@ -857,9 +902,8 @@ cmd_recipes(int argc, char **argv)
 	struct st_recipes rs;
 	const struct st_recipe *r;
 	const char *verb = "list";
-	char *cause = NULL;
 	size_t i;
-	int c, rc = EXIT_USAGE, bad = 0;
+	int c, rc = EXIT_USAGE;
 	bool verbose = false;
 
 	memset(&rs, 0, sizeof rs);
@@ -906,24 +950,7 @@ cmd_recipes(int argc, char **argv)
 		}
 	}
 	if (strcmp(verb, "lint") == 0) {
-		st_recipes_init(&rs);
-		if (optind == argc && st_recipes_load_builtin(&rs, &cause) != 0)
-			goto fail;
-		for (; optind < argc; optind++) {
-			if (st_recipes_load_path(&rs, argv[optind], &cause) !=
-			    0) {
-				printf("FAIL %s\n", cause);
-				free(cause);
-				cause = NULL;
-				bad++;
-			}
-		}
-		if (st_recipes_test(&rs, stdout, verbose, &res) != 0)
-			bad++;
-		printf("%zu recipes, %lu examples, %lu failed%s\n", rs.n,
-		    res.run, res.failed, bad > (res.failed > 0) ?
-		    ", and files that do not load" : "");
-		rc = bad > 0 ? EXIT_USAGE : EXIT_CLEAN;
+		rc = lint(argc - optind, argv + optind, &ro, verbose);
 		goto out;
 	}
 	if (optind != argc) {
@@ -946,10 +973,6 @@ cmd_recipes(int argc, char **argv)
 		    st_on_name(r->on), r->file);
 	}
 	rc = EXIT_CLEAN;
-	goto out;
-fail:
-	warnx("%s", cause);
-	free(cause);
 out:
 	free(ro.paths);
 	st_recipes_free(&rs);

@@ -153,6 +153,7 @@ image_free(struct st_image *img)
 	free(img->path);
 	free(img->cwd);
 	free(img->key);
+	free(img->filed);
 	free(img);
 }
 

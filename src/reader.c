@@ -829,6 +829,12 @@ parse_simple(auparse_state_t *au, struct st_event *ev, int type)
 				    l >= ST_EVENT_NAMES)
 					goto done;
 				item = l;
+			} else if (strcmp(name, "nametype") == 0 && item >= 0) {
+				if (strcmp(val, "PARENT") == 0)
+					ev->names_parent |= 1u << item;
+				else if (strcmp(val, "CREATE") == 0 ||
+				    strcmp(val, "DELETE") == 0)
+					ev->names_made |= 1u << item;
 			} else if (strcmp(name, "name") == 0 && item >= 0 &&
 			    ev->names[item] == NULL) {
 				ev->names[item] = st_audit_decode(val, NULL);
@@ -966,6 +972,9 @@ reader_event(auparse_state_t *au, auparse_cb_event_t type, void *arg)
 		ev->enabled = -1;
 		ev->family = ev->port = -1;
 		ev->pid = ev->ppid = -1;
+		/* unknown until a SYSCALL record says (a CONFIG_CHANGE or a
+		 * daemon record may come without one) */
+		ev->uid = ev->euid = ev->gid = ev->ses = UINT32_MAX;
 		ev->auid = UINT32_MAX;
 		ev->sysname = "";
 	} else {

@@ -124,6 +124,15 @@ feed(struct ex *x, struct st_recipes *rs, struct st_event *ev)
 	return p;
 }
 
+/* A JSON number that is an integer from lo to hi (casts are then defined). */
+static bool
+number_in(const cJSON *v, double lo, double hi)
+{
+	return cJSON_IsNumber(v) && v->valuedouble >= lo &&
+	    v->valuedouble <= hi && v->valuedouble == (double)(long long)
+	    v->valuedouble;
+}
+
 static char *
 json_str(struct ex *x, const cJSON *o, const char *key)
 {
@@ -185,8 +194,13 @@ spawn(struct ex *x, struct st_recipes *rs, const cJSON *spec, int ppid,
 		if ((s = json_str(x, spec, "path")) != NULL)
 			ev->path0 = xstrdup(s);
 		if ((it = cJSON_GetObjectItemCaseSensitive(spec, "uid")) !=
-		    NULL && cJSON_IsNumber(it))
-			ev->uid = ev->euid = (uint32_t)it->valuedouble;
+		    NULL) {
+			if (number_in(it, 0, UINT32_MAX))
+				ev->uid = ev->euid = (uint32_t)it->valuedouble;
+			else
+				ex_error(x, "\"uid\" must be a number from 0 to "
+				    "4294967295");
+		}
 	} else if (spec != NULL)
 		ex_error(x, "a process must be a command line or an "
 		    "object");
@@ -211,8 +225,9 @@ spawn(struct ex *x, struct st_recipes *rs, const cJSON *spec, int ppid,
 	if (ev->path0 == NULL && ev->exe != NULL)
 		ev->path0 = xstrdup(ev->nargv > 0 && strchr(ev->argv[0], '/') ?
 		    ev->argv[0] : ev->exe);
-	ev->comm = xstrndup(ev->exe ? (strrchr(ev->exe, '/') ?
-	    strrchr(ev->exe, '/') + 1 : ev->exe) : "?", 15);
+	base = ev->exe == NULL ? "?" : strrchr(ev->exe, '/') != NULL ?
+	    strrchr(ev->exe, '/') + 1 : ev->exe;
+	ev->comm = xstrndup(base, strnlen(base, 15));	/* TASK_COMM_LEN */
 	feed(x, rs, ev);
 	return pid;
 }
@@ -302,9 +317,12 @@ make_event(struct ex *x, struct st_recipes *rs, const cJSON *e, int root)
 		ev->family = strchr(s, ':') ? AF_INET6 : s[0] == '/' ||
 		    s[0] == '@' ? AF_UNIX : AF_INET;
 	}
-	if ((it = cJSON_GetObjectItemCaseSensitive(e, "port")) != NULL &&
-	    cJSON_IsNumber(it))
-		ev->port = (int)it->valuedouble;
+	if ((it = cJSON_GetObjectItemCaseSensitive(e, "port")) != NULL) {
+		if (number_in(it, 0, 65535))
+			ev->port = (int)it->valuedouble;
+		else
+			ex_error(x, "\"port\" must be a number from 0 to 65535");
+	}
 	if ((s = json_str(x, e, "family")) != NULL)
 		ev->family = family_of(s);
 	if ((f = cJSON_GetObjectItemCaseSensitive(e, "file")) != NULL) {
@@ -324,9 +342,12 @@ make_event(struct ex *x, struct st_recipes *rs, const cJSON *e, int root)
 		ev->op = xstrdup(s);
 	if ((s = json_str(x, e, "key")) != NULL)
 		ev->key = xstrdup(s);
-	if ((it = cJSON_GetObjectItemCaseSensitive(e, "enabled")) != NULL &&
-	    cJSON_IsNumber(it))
-		ev->enabled = (long)it->valuedouble;
+	if ((it = cJSON_GetObjectItemCaseSensitive(e, "enabled")) != NULL) {
+		if (number_in(it, 0, 2))
+			ev->enabled = (long)it->valuedouble;
+		else
+			ex_error(x, "\"enabled\" must be 0, 1 or 2");
+	}
 	if ((s = json_str(x, e, "request")) != NULL)
 		ev->a0 = request_of(s);
 	if (sc != NULL && strcmp(sc, "ptrace") == 0)

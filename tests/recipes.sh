@@ -107,6 +107,22 @@ rc=$?
 check "lint: several files, each reported" 2 "$tmp/many" \
     'handmade-bad-regex.json' 'handmade_no_nomatch": no examples.nomatch'
 
+# each file on its own: a later file's recipe of the same name does not
+# replace (and so hide) an earlier file's failing one
+sed -e 's/"wget https:\/\/example.com\/x"/"curl https:\/\/example.com\/y"/' \
+    -e 's/"curl http:\/\/localhost\/health"/"wget http:\/\/x"/' \
+    "$data/handmade-example-wrong.json" > "$tmp/same-name-good.json"
+"$STEPTRAIL" recipes lint "$data/handmade-example-wrong.json" \
+    "$tmp/same-name-good.json" > "$tmp/same" 2>&1
+rc=$?
+check "lint: two files with a recipe of the same name are linted apart" 2 \
+    "$tmp/same" 'handmade-example-wrong.json: recipe "handmade_example_wrong": examples.match[1]' \
+    '2 recipes, 8 examples, 2 failed'
+"$STEPTRAIL" recipes lint -r "$data/handmade-good.json" > "$tmp/lint-r" 2>&1
+rc=$?
+check "lint: -r is refused (files are arguments)" 2 "$tmp/lint-r" \
+    'give the files as arguments'
+
 # the worked example of docs/recipes.md holds as written
 awk '/^```json$/ { f = 1; next } /^```$/ { f = 0 } f' \
     "$TOP_SRCDIR/docs/recipes.md" > "$tmp/worked.json"

@@ -608,6 +608,8 @@ pipe_feed(struct pipe *pp, struct st_event *ev)
 
 	if (ev->kind != ST_EV_FORK)
 		st_match_event(pp->rs, pp->t, p, ev, pipe_hit, pp);
+	if (p != NULL && ev->kind == ST_EV_EXEC)
+		st_proctree_trim(p);	/* as analyze.c does */
 	st_event_free(ev);
 }
 
@@ -714,6 +716,57 @@ test_siblings(void)
 	    pp.fs.by_severity[ST_SEV_LOW] == 0, "sh, then curl beside it: the "
 	    "low finding is raised to critical, counted once");
 	pipe_free(&pp);
+
+	/* the same with an argv over the 8 kB kept after matching: the
+	 * finding is still found to be raised */
+	{
+		char *big = xmalloc(9001);
+		const char *a_shbig[] = { "sh", "-c", big, NULL };
+
+		memset(big, 'x', 9000);
+		big[9000] = '\0';
+		pipe_init(&pp, &rs);
+		pipe_exec(&pp, 100, 50, "/usr/bin/bash", a_bash);
+		pipe_fork(&pp, 100, 101);
+		pipe_fork(&pp, 100, 102);
+		pipe_exec(&pp, 102, 100, "/bin/sh", a_shbig);
+		pipe_exec(&pp, 101, 100, "/usr/bin/curl", a_curl);
+		ok(pp.fs.n == 1 && pp.fs.v[0]->severity == ST_SEV_CRITICAL &&
+		    pp.fs.by_severity[ST_SEV_CRITICAL] == 1,
+		    "a 9 kB argv, trimmed after matching: raised all the same");
+		pipe_free(&pp);
+		free(big);
+	}
+
+	/* thousands of other hits in between do not make the re-evaluated
+	 * hit count again (what was filed is kept with the exec) */
+	st_recipes_free(&rs);
+	st_recipes_init(&rs);
+	ok(load(&rs, "[" R("pipe", "high", "\"match\":{\"exe\":\"/sh$\","
+	    "\"sibling.exe\":\"/curl$\"}") "," R("conn", "low", "\"on\":"
+	    "\"connect\",\"match\":{\"port\":\"^9$\"}") "]", &cause) == 0,
+	    "pipe and connect recipes load");
+	free(cause);
+	pipe_init(&pp, &rs);
+	pipe_exec(&pp, 100, 50, "/usr/bin/bash", a_bash);
+	pipe_fork(&pp, 100, 101);
+	pipe_fork(&pp, 100, 102);
+	pipe_exec(&pp, 101, 100, "/usr/bin/curl", a_curl);
+	pipe_exec(&pp, 102, 100, "/bin/sh", a_sh);
+	for (int i = 0; i < 5000; i++) {
+		struct st_event *ev = pipe_event(&pp, ST_EV_SYSCALL, 102, 100);
+
+		ev->sysname = "connect";
+		ev->port = 9;
+		pipe_feed(&pp, ev);
+	}
+	pipe_fork(&pp, 100, 103);
+	pipe_exec(&pp, 103, 100, "/usr/bin/cat", a_cat);
+	ok(pp.fs.by_severity[ST_SEV_HIGH] == 1 && pp.fs.n == 2 &&
+	    pp.fs.v[0]->count == 1, "5000 hits later, a sibling's exec does "
+	    "not count the pipe's hit again (%lu high)",
+	    pp.fs.by_severity[ST_SEV_HIGH]);
+	pipe_free(&pp);
 	st_recipes_free(&rs);
 }
 
@@ -779,6 +832,25 @@ test_events(void)
 	ok(pp.fs.n == 3 && strcmp(pp.fs.v[2]->type, "CONFIG_CHANGE") == 0 &&
 	    strcmp(pp.fs.v[2]->exe, "/usr/sbin/auditctl") == 0,
 	    "config: auditctl removing a rule, with its process and parent");
+	pipe_free(&pp);
+	st_recipes_free(&rs);
+
+	/* records of no process and no syscall fold like any other */
+	st_recipes_init(&rs);
+	ok(load(&rs, R("dmn", "high", "\"on\":\"daemon\",\"match\":"
+	    "{\"type\":\"^DAEMON_END$\"}"), &cause) == 0, "daemon recipe loads");
+	free(cause);
+	pipe_init(&pp, &rs);
+	for (int i = 0; i < 3; i++) {
+		ev = pipe_event(&pp, ST_EV_DAEMON, -1, 0);
+		ev->has_syscall = false;
+		ev->first_type = 1201;	/* AUDIT_DAEMON_END */
+		ev->op = xstrdup("terminate");
+		pipe_feed(&pp, ev);
+	}
+	ok(pp.fs.n == 1 && pp.fs.v[0]->count == 3 && pp.fs.v[0]->exe == NULL,
+	    "three identical DAEMON_END records: one finding, three times "
+	    "(%zu)", pp.fs.n);
 	pipe_free(&pp);
 	st_recipes_free(&rs);
 
