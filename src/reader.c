@@ -239,8 +239,12 @@ check_header(const char *s, size_t n)
 	if (memchr(s, '\0', n) != NULL)
 		return "NUL byte in line";
 	if (n >= 5 && memcmp(s, "node=", 5) == 0) {
+		/* a host name: libauparse 3.0.9 leaks an allocation for a
+		 * name holding a control byte such as ENRICHED's 0x1d
+		 * separator (found by fuzzing), and no host has one */
 		for (i = 5; i < n && s[i] != ' '; i++)
-			;
+			if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+				return "control byte in node= name";
 		if (i == 5 || i == n)
 			return "empty node= prefix";
 		i++;

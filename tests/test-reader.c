@@ -1025,6 +1025,18 @@ test_event_details(void)
 	    strcmp(s->key, "system-locale") == 0, "real CONFIG_CHANGE: its "
 	    "key survives the SYSCALL record's key=(null)");
 	got_free(&g);
+
+	/* hand-made, from fuzz/crashes/leak-auparse-node-name-0x1d:
+	 * libauparse leaks on a node name holding a control byte */
+	feed("node=\x1d type=H msg=audit(11:128):t\n"
+	    "node=a\tb type=SYSCALL msg=audit(11.000:129): syscall=1\n"
+	    "node=ci-1 type=SYSCALL msg=audit(11.000:130): arch=c000003e "
+	    "syscall=1 success=yes exit=0 items=0 ppid=1 pid=2\n", &g);
+	ok(g.st.malformed == 2 && g.st.malformed_first != NULL &&
+	    strstr(g.st.malformed_first, "control byte in node= name") &&
+	    by_serial(&g, 130) != NULL, "hand-made node names with control "
+	    "bytes: malformed (2), a plain one read");
+	got_free(&g);
 }
 
 int
