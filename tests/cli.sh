@@ -122,6 +122,20 @@ check "a recipe replaces the built-in of the same name" sh -c "\
 check "--no-builtin without --recipes: exit 2" run 2 analyze --no-builtin \
     "$log"
 
+# A recipe whose pattern gives up (hand-made exec, a pathological
+# pattern): the analysis goes on, the report names the recipe.
+printf 'type=SYSCALL msg=audit(1.000:1): arch=c000003e syscall=59 success=yes exit=0 items=0 ppid=1 pid=2 auid=0 uid=0 gid=0 euid=0 comm="x" exe="/usr/bin/x"\ntype=EXECVE msg=audit(1.000:1): argc=2 a0="x" a1="aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab"\n' \
+    > "$tmp/handmade-slow.log"
+printf '{"name":"slow_pattern","description":"d","severity":"low","technique":"T1059","match":{"args":"^(a|aa)+$"}}\n' \
+    > "$tmp/slow.json"
+check "a recipe that hits a PCRE2 limit: reported by name, the analysis goes on" \
+    sh -c "\"$STEPTRAIL\" analyze --no-builtin -r '$tmp/slow.json' \
+    '$tmp/handmade-slow.log' | grep -q 'gave up at a PCRE2 limit.*: slow_pattern 1' && \
+    \"$STEPTRAIL\" analyze -f json --no-builtin -r '$tmp/slow.json' \
+    '$tmp/handmade-slow.log' | python3 -c 'import json,sys; d=json.load(sys.stdin); \
+    assert d[\"input\"][\"gave_up\"] == {\"slow_pattern\": 1}; \
+    assert d[\"findings\"][0][\"recipe\"] == \"slow_pattern\"'"
+
 # --- output
 check "-o FILE writes the report there" sh -c "\"$STEPTRAIL\" analyze \
     -o '$tmp/report.txt' '$log'; [ \$? = 1 ] && grep -q CRITICAL \
