@@ -338,7 +338,7 @@ recount(struct st_findings *fs, struct st_steps *ss, const struct about *a,
  * not the directory of one (nametype=PARENT), else the first.
  */
 static const char *
-event_file(const struct st_event *ev)
+event_named_file(const struct st_event *ev)
 {
 	unsigned i;
 
@@ -389,7 +389,7 @@ copy_event(struct st_finding *f, const struct st_hit *h)
 	if (ev->addr != NULL)
 		f->addr = xstrdup(ev->addr);
 	f->port = ev->port;
-	if ((t = event_file(ev)) != NULL)
+	if ((t = event_named_file(ev)) != NULL)
 		f->file = t[0] != '/' && ev->cwd != NULL ?
 		    xasprintf("%s/%s", ev->cwd, t) : xstrdup(t);
 	if (ev->op != NULL)

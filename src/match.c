@@ -295,6 +295,31 @@ st_recipes_free(struct st_recipes *rs)
 
 /* ------------------------------------------------------------- loading */
 
+/* The fields and prefixes, from the tables, for the unknown-field error. */
+static const char *
+field_list(void)
+{
+	static char list[512];
+	struct st_buf b = { 0 };
+	size_t i;
+
+	if (list[0] != '\0')
+		return list;
+	st_buf_adds(&b, "process fields:");
+	for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		if (fields[i].field == F_FIRST_EVENT)
+			st_buf_adds(&b, "; event fields:");
+		st_buf_addf(&b, "%s %s", fields[i].field == F_FIRST_EVENT ||
+		    i == 0 ? "" : ",", fields[i].name);
+	}
+	st_buf_adds(&b, "; process fields also as");
+	for (i = 1; i < sizeof scopes / sizeof scopes[0]; i++)
+		st_buf_addf(&b, "%s %sX", i == 1 ? "" : ",", scopes[i].prefix);
+	snprintf(list, sizeof list, "%s", st_buf_cstr(&b));
+	st_buf_free(&b);
+	return list;
+}
+
 static int
 parse_cond(struct st_recipe *r, struct st_cond *c, const char *key,
     const cJSON *val, const char *where, char **cause)
@@ -318,11 +343,8 @@ parse_cond(struct st_recipe *r, struct st_cond *c, const char *key,
 			goto known;
 		}
 	}
-	*cause = xasprintf("%s: unknown field \"%s\" (process fields: exe, "
-	    "comm, argv0, args, arg, cmdline, cwd, path, uid, euid, auid, "
-	    "step, step_kind, each also as parent.X, ancestor.X, child.X, "
-	    "sibling.X, target.X; event fields: key, syscall, success, addr, "
-	    "port, family, file, op, type, enabled, request)", where, key);
+	*cause = xasprintf("%s: unknown field \"%s\" (%s)", where, key,
+	    field_list());
 	return -1;
 known:
 	if (scopes[i].on != 0 && (scopes[i].on & r->on) == 0) {
