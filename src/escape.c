@@ -13,7 +13,12 @@
  *   - C1 controls (U+0080..U+009F, which some terminals obey) and the
  *     bidirectional controls (U+202A..U+202E, U+2066..U+2069) become \uNNNN;
  *   - a byte that does not start valid UTF-8 becomes \xNN;
- *   - a backslash becomes \\ so that the escapes above are unambiguous.
+ *   - a backslash becomes \\ so that the escapes above are unambiguous;
+ *   - the [ of "##[" becomes \x5b: GitHub's runner obeys a legacy workflow
+ *     command ("##[add-mask]", "##[error]") anywhere in a line of the job
+ *     log, so a text report of the attacker's argv could forge annotations
+ *     or mask words.  (The "::" commands count only at the start of a line,
+ *     and every line of a report starts with our own text.)
  */
 #include "config.h"
 
@@ -67,6 +72,13 @@ dangerous_cp(uint32_t c)
 	    c == 0x061c;
 }
 
+/* Is s[i] the [ of "##[" (see above)? */
+static bool
+legacy_command(const unsigned char *s, size_t i)
+{
+	return s[i] == '[' && i >= 2 && s[i - 1] == '#' && s[i - 2] == '#';
+}
+
 void
 st_escape(struct st_buf *out, const char *str, size_t n)
 {
@@ -78,6 +90,8 @@ st_escape(struct st_buf *out, const char *str, size_t n)
 		if (s[i] >= 0x20 && s[i] < 0x7f) {
 			if (s[i] == '\\')
 				st_buf_adds(out, "\\\\");
+			else if (legacy_command(s, i))
+				st_buf_adds(out, "\\x5b");
 			else
 				st_buf_addc(out, (char)s[i]);
 			i++;
@@ -121,6 +135,8 @@ plain(const char *str, size_t n)
 
 	while (i < n) {
 		if (s[i] >= 0x20 && s[i] < 0x7f) {
+			if (legacy_command(s, i))
+				return false;
 			i++;
 			continue;
 		}

@@ -9,9 +9,11 @@ tap_start() {
 
 point() {	# point ok|not-ok DESCRIPTION
 	n=$((n + 1))
+	# printf, not echo: dash's echo would turn a "\n" of the description
+	# (a check on escaped output names one) into a new line
 	if [ "$1" = ok ]; then
-		echo "ok $n - $2"
+		printf 'ok %d - %s\n' "$n" "$2"
 	else
-		echo "not ok $n - $2"
+		printf 'not ok %d - %s\n' "$n" "$2"
 	fi
 }

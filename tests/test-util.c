@@ -115,6 +115,15 @@ test_escape(void)
 	    "quoting so that the escape means what it says");
 	free(s);
 
+	v[0] = "sh";
+	v[1] = "-c";
+	v[2] = "echo '##[add-mask]steptrail' ##[error]x";
+	s = argv_line(v, 3, 0);
+	is_str(s, "sh -c $'echo \\'##\\x5badd-mask]steptrail\\' "
+	    "##\\x5berror]x'", "argv: GitHub's legacy ##[ command prefix "
+	    "cannot appear, even inside quotes");
+	free(s);
+
 	v[0] = "perl";
 	v[1] = "-e";
 	v[2] = "print \"v$^V\\n\"";
