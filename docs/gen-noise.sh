@@ -16,6 +16,9 @@ set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 : "${STEPTRAIL:=$top/steptrail}"
+# the recipes of this tree, not an installed copy
+: "${STEPTRAIL_DATADIR:=$top}"
+export STEPTRAIL_DATADIR
 : "${STEPTRAIL_EXTRA_ARGS:=}"
 corpus=$top/testdata/benign-corpus
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/steptrail-noise.XXXXXX")
@@ -50,7 +53,7 @@ done
 }
 
 # shellcheck disable=SC2086
-perl -MJSON::PP - "$tmp" "$("$STEPTRAIL" version)" $workloads <<'EOF'
+perl -MJSON::PP - "$tmp" "$("$STEPTRAIL" version | head -n 1)" $workloads <<'EOF'
 use strict;
 use warnings;
 

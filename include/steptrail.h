@@ -480,6 +480,9 @@ struct st_recipes {
 	void		*mctx;		/* pcre2_match_context_8 */
 	void		*jit_stack;	/* pcre2_jit_stack_8 */
 	unsigned long	 match_errors;
+	char		*from;		/* the default set's directory; NULL:
+					   built in (datadir.c) */
+	size_t		 ndefault;	/* recipes in the default set */
 };
 
 extern const struct st_embedded st_builtin_recipes[];
@@ -627,10 +630,13 @@ struct st_ci {
 	char		*job;
 	char		*run;
 	char		*url;
+	char		*workflow_file;	/* in the repository: ".github/..." */
+	char		*workspace;	/* the checkout, to read it */
 };
 
 int	 st_ci_from_env(struct st_ci *);
 void	 st_ci_free(struct st_ci *);
+unsigned st_ci_step_line(const struct st_ci *, const char *);
 
 /* ------------------------------------------------------------ analyze.c */
 
@@ -646,6 +652,7 @@ struct st_analysis {
 	struct st_proctree_stats tree;
 	struct st_findings	 findings;
 	size_t			 nrecipes;
+	const struct st_recipes	*recipes;	/* the set run (SARIF rules) */
 	unsigned long		 match_errors;
 	struct st_gave_up {
 		char		*name;	/* a recipe that hit a PCRE2 limit */
@@ -682,6 +689,11 @@ struct st_rule {
 struct st_ruleset {
 	struct st_rule	*v;
 	size_t		 n;
+	/* The files parsed, for print: NULL for the built-in table, else
+	 * copies read from `from` (datadir.c), owned, NULL-terminated. */
+	struct st_embedded *files;
+	size_t		 nfiles;
+	char		*from;
 };
 
 extern const struct st_embedded st_builtin_rules[];
@@ -696,6 +708,17 @@ char	*st_rule_key(const struct audit_rule_data *);
 bool	 st_rule_is_ours(const struct audit_rule_data *);
 bool	 st_rule_same(const struct audit_rule_data *,
 	    const struct audit_rule_data *);
+
+/* ------------------------------------------------------------ datadir.c */
+
+/*
+ * The default recipes and rules: the installed files under the data
+ * directory ($STEPTRAIL_DATADIR, else the one configured) when it has
+ * them, else the copies compiled in.
+ */
+const char *st_datadir(void);
+int	 st_datadir_recipes(struct st_recipes *, char **);
+int	 st_datadir_rules(struct st_ruleset *, const char *, char **);
 
 /* ------------------------------------------------------------- kaudit.c */
 
@@ -805,8 +828,22 @@ const struct st_format *st_formats(size_t *);
 
 int	 st_report_text(FILE *, const struct st_analysis *, char **);
 int	 st_report_json(FILE *, const struct st_analysis *, char **);
+int	 st_report_sarif(FILE *, const struct st_analysis *, char **);
+int	 st_report_github(FILE *, const struct st_analysis *, char **);
+int	 st_report_jsonl(FILE *, const struct st_analysis *, char **);
+const char *st_report_level(enum st_severity);
+const char *st_report_score(enum st_severity);
+void	 st_report_step(struct st_buf *, const struct st_finding *);
+void	 st_report_what(struct st_buf *, const struct st_finding *, size_t);
+void	 st_report_parents(struct st_buf *, const struct st_finding *, size_t);
+uint64_t st_report_fingerprint(const struct st_finding *);
+char	*st_report_attack_url(const char *);
+void	 st_report_json_put(FILE *, const char *);
 struct cJSON;
 struct cJSON *st_report_json_tree(const struct st_analysis *);
+struct cJSON *st_report_json_finding(const struct st_finding *);
+void	 st_report_json_stats(struct cJSON *, const struct st_analysis *);
+struct cJSON *st_report_json_ci(const struct st_ci *);
 
 #define ST_ANCESTRY_MAX		64	/* see finding.c */
 #define ST_EVIDENCE_MAX		16	/* see finding.c */

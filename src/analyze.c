@@ -121,6 +121,7 @@ st_analyze(struct st_analysis *a, struct st_recipes *rs, char **cause)
 		a->reader.malformed_first = xstrdup(a->reader.malformed_first);
 	a->tree = *st_proctree_stats(pl.tree);
 	a->nrecipes = rs->n;
+	a->recipes = rs;
 	a->match_errors = rs->match_errors;
 	for (i = 0; i < rs->n; i++) {
 		if (rs->v[i].gave_up == 0)

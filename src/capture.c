@@ -792,6 +792,8 @@ st_capture_status(FILE *f, const struct st_ruleset *rs, char **cause)
 	fprintf(f, "backlog       %u queued, limit %u, wait time %u, lost %u "
 	    "since boot\n", st.backlog, st.backlog_limit,
 	    st.backlog_wait_time, st.lost);
+	fprintf(f, "rule files    %s (%zu)\n", rs->from != NULL ? rs->from :
+	    "built in", rs->nfiles);
 
 	for (i = 0; i < rs->n; i++) {
 		if (rs->v[i].kind == ST_RULE_BACKLOG)

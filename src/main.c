@@ -66,32 +66,44 @@ warnx(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* The report options, shared by analyze and run. */
 static void
-usage_analyze(FILE *f)
+usage_report(FILE *f)
 {
 	size_t n, i;
 	const struct st_format *fmt = st_formats(&n);
 
+	fputs("  -f, --format FMT     a report in FMT (default text); "
+	    "repeat for several:\n", f);
+	for (i = 0; i < n; i++)
+		fprintf(f, "                         %-6s %s\n", fmt[i].name,
+		    fmt[i].description);
+	fputs("  -o, --output FILE    where the report of the --format "
+	    "before goes\n"
+	    "                       (default standard output, \"-\"; "
+	    "at most one there)\n"
+	    "      --fail-on SEV    exit 1 on a finding at or above SEV: low, "
+	    "medium,\n"
+	    "                       high (default), critical, or never\n", f);
+}
+
+static void
+usage_analyze(FILE *f)
+{
 	fputs("usage: steptrail analyze [options] [FILE...]\n"
 	    "\n"
 	    "Reads audit logs (raw or ENRICHED, node= prefixes, gzip/xz/zstd/"
 	    "bzip2),\nrebuilds the process trees and reports what the recipes "
 	    "find.\nWith no FILE: the system trail (auditd.conf's log_file and "
 	    "its rotations,\noldest first).  \"-\" reads standard input.\n"
-	    "\n"
-	    "  -f, --format FMT     output format:\n", f);
-	for (i = 0; i < n; i++)
-		fprintf(f, "                         %-5s %s\n", fmt[i].name,
-		    fmt[i].description);
-	fputs("  -o, --output FILE    write the report to FILE\n"
-	    "      --fail-on SEV    exit 1 on a finding at or above SEV: low, "
-	    "medium,\n"
-	    "                       high (default), critical, or none\n"
-	    "  -r, --recipes PATH   also load recipes from PATH (file or "
+	    "\n", f);
+	usage_report(f);
+	fputs("  -r, --recipes PATH   also load recipes from PATH (file or "
 	    "directory);\n"
 	    "                       a recipe of the same name replaces a "
 	    "built-in one\n"
-	    "      --no-builtin     do not load the built-in recipes\n"
+	    "      --no-builtin     do not load the default recipes (installed or\n"
+	    "                       built in)\n"
 	    "      --log FILE       the system trail's current log file\n"
 	    "      --steps FILE     the job's step list (GitHub jobs API JSON) "
 	    "to name steps\n"
@@ -115,7 +127,8 @@ load_recipe_set(struct st_recipes *rs, const struct recipe_opts *ro)
 	size_t i;
 
 	st_recipes_init(rs);
-	if (!ro->no_builtin && st_recipes_load_builtin(rs, &cause) != 0)
+	/* the default set: the installed recipes, else the built-in ones */
+	if (!ro->no_builtin && st_datadir_recipes(rs, &cause) != 0)
 		goto fail;
 	for (i = 0; i < ro->npaths; i++)
 		if (st_recipes_load_path(rs, ro->paths[i], &cause) != 0)
@@ -148,9 +161,16 @@ enum {
 };
 
 /* What analyze and run share: recipes, and how the report is made. */
-struct report_opts {
+/* One report: a format, and where it goes (NULL or "-": stdout). */
+struct report_out {
 	const struct st_format	*fmt;
-	const char		*output;
+	const char		*path;
+};
+
+struct report_opts {
+	struct report_out	*outs;		/* in the order given */
+	size_t			 nouts;
+	const char		*early;		/* an --output before any -f */
 	const char		*steps;		/* --steps FILE */
 	int			 fail_on;
 	struct recipe_opts	 ro;
@@ -164,24 +184,109 @@ struct report_opts {
 	{ "no-builtin", no_argument, NULL, OPT_NO_BUILTIN }, \
 	{ "steps", required_argument, NULL, OPT_STEPS }
 
+static bool
+to_stdout(const char *path)
+{
+	return path == NULL || strcmp(path, "-") == 0;
+}
+
+/*
+ * -f starts a report; -o names where the report of the -f before it goes.
+ * An -o before any -f goes with the first -f (so "-o x -f json" still
+ * means what it always did).  1, or -1 after reporting a bad value.
+ */
+static int
+add_format(struct report_opts *o, const char *name)
+{
+	const struct st_format *fmt;
+
+	if ((fmt = st_format_find(name)) == NULL) {
+		warnx("unknown format \"%s\" (see --help)", name);
+		return -1;
+	}
+	o->outs = xreallocarray(o->outs, o->nouts + 1, sizeof *o->outs);
+	o->outs[o->nouts].fmt = fmt;
+	o->outs[o->nouts].path = o->nouts == 0 ? o->early : NULL;
+	if (o->nouts++ == 0)
+		o->early = NULL;
+	return 1;
+}
+
+static int
+add_output(struct report_opts *o, const char *path)
+{
+	struct report_out *last;
+
+	if (o->nouts == 0) {
+		if (o->early != NULL) {
+			warnx("--output %s: --output %s came first; give a "
+			    "--format before each --output", path, o->early);
+			return -1;
+		}
+		o->early = path;
+		return 1;
+	}
+	last = &o->outs[o->nouts - 1];
+	if (last->path != NULL) {
+		warnx("--output %s: the %s report already goes to %s; give a "
+		    "--format before each --output", path, last->fmt->name,
+		    last->path);
+		return -1;
+	}
+	last->path = path;
+	return 1;
+}
+
+/*
+ * After the options: text if no format was asked for; at most one report
+ * on standard output (two would interleave), no file named twice.
+ * -1 after reporting the conflict.
+ */
+static int
+finish_outputs(struct report_opts *o)
+{
+	size_t i, j;
+
+	if (o->nouts == 0) {
+		if (add_format(o, "text") < 0)
+			return -1;
+	}
+	for (i = 0; i < o->nouts; i++)
+		for (j = i + 1; j < o->nouts; j++) {
+			if (to_stdout(o->outs[i].path) &&
+			    to_stdout(o->outs[j].path)) {
+				warnx("the %s and %s reports both go to "
+				    "standard output: give one an --output "
+				    "FILE", o->outs[i].fmt->name,
+				    o->outs[j].fmt->name);
+				return -1;
+			}
+			if (!to_stdout(o->outs[i].path) &&
+			    !to_stdout(o->outs[j].path) &&
+			    strcmp(o->outs[i].path, o->outs[j].path) == 0) {
+				warnx("--output %s is given twice",
+				    o->outs[i].path);
+				return -1;
+			}
+		}
+	return 0;
+}
+
 /* 1 if c was one of the report options, -1 if its value is bad, else 0. */
 static int
 report_option(struct report_opts *o, int c)
 {
 	switch (c) {
 	case 'f':
-		if ((o->fmt = st_format_find(optarg)) == NULL) {
-			warnx("unknown format \"%s\" (see --help)", optarg);
-			return -1;
-		}
-		return 1;
+		return add_format(o, optarg);
 	case 'o':
-		o->output = optarg;
-		return 1;
+		return add_output(o, optarg);
 	case OPT_FAIL_ON:
-		if ((o->fail_on = st_severity_parse(optarg)) < 0) {
+		if (strcmp(optarg, "never") == 0)
+			o->fail_on = ST_SEV_NONE;
+		else if ((o->fail_on = st_severity_parse(optarg)) < 0) {
 			warnx("--fail-on: \"%s\" is not low, medium, high, "
-			    "critical or none", optarg);
+			    "critical or never", optarg);
 			return -1;
 		}
 		return 1;
@@ -223,33 +328,46 @@ static void
 report_opts_init(struct report_opts *o)
 {
 	memset(o, 0, sizeof *o);
-	o->fmt = st_format_find("text");
 	o->fail_on = ST_SEV_HIGH;
 }
 
-/* Writes the report where asked; EXIT_OUTPUT after reporting a failure. */
+/* Writes one report; EXIT_OUTPUT after reporting a failure. */
 static int
-write_report(const struct report_opts *o, const struct st_analysis *a)
+write_one(const struct report_out *r, const struct st_analysis *a)
 {
+	const char *name = to_stdout(r->path) ? "standard output" : r->path;
 	char *cause = NULL;
 	FILE *out = stdout;
 	int rc = EXIT_CLEAN;
 
-	if (o->output != NULL && (out = fopen(o->output, "w")) == NULL) {
-		warnx("%s: %s", o->output, strerror(errno));
+	if (!to_stdout(r->path) && (out = fopen(r->path, "w")) == NULL) {
+		warnx("%s: %s", r->path, strerror(errno));
 		return EXIT_OUTPUT;
 	}
-	if (o->fmt->write(out, a, &cause) != 0 || fflush(out) != 0 ||
+	if (r->fmt->write(out, a, &cause) != 0 || fflush(out) != 0 ||
 	    ferror(out)) {
-		warnx("cannot write the report: %s", cause != NULL ? cause :
-		    strerror(errno));
+		warnx("cannot write the %s report to %s: %s", r->fmt->name,
+		    name, cause != NULL ? cause : strerror(errno));
 		rc = EXIT_OUTPUT;
 	}
 	if (out != stdout && fclose(out) != 0 && rc == EXIT_CLEAN) {
-		warnx("%s: %s", o->output, strerror(errno));
+		warnx("%s: %s", r->path, strerror(errno));
 		rc = EXIT_OUTPUT;
 	}
 	free(cause);
+	return rc;
+}
+
+/* Writes every report asked for, even after one fails (nothing lost). */
+static int
+write_report(const struct report_opts *o, const struct st_analysis *a)
+{
+	int rc = EXIT_CLEAN;
+	size_t i;
+
+	for (i = 0; i < o->nouts; i++)
+		if (write_one(&o->outs[i], a) != EXIT_CLEAN)
+			rc = EXIT_OUTPUT;
 	return rc;
 }
 
@@ -298,7 +416,7 @@ cmd_analyze(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (load_recipe_set(&rs, &o.ro) != 0 ||
+	if (finish_outputs(&o) != 0 || load_recipe_set(&rs, &o.ro) != 0 ||
 	    prepare_analysis(&o, &a, &ci) != 0)
 		goto out;
 
@@ -326,6 +444,7 @@ fail:
 out:
 	free(cause);
 	free(o.ro.paths);
+	free(o.outs);
 	st_analysis_free(&a);
 	st_ci_free(&ci);
 	st_recipes_free(&rs);
@@ -345,13 +464,12 @@ usage_run(FILE *f)
 	    "they are; afterwards puts\nback everything it changed.\n"
 	    "\n"
 	    "      --log FILE       keep the captured audit records in FILE\n"
-	    "      --user NAME      the CI user (see steptrail rules --help)\n"
-	    "  -f, --format FMT     text or json\n"
-	    "  -o, --output FILE    write the report to FILE\n"
-	    "      --fail-on SEV    exit 1 on a finding at or above SEV "
-	    "(default high)\n"
-	    "  -r, --recipes PATH   also load recipes from PATH\n"
-	    "      --no-builtin     do not load the built-in recipes\n"
+	    "      --user NAME      the CI user (see steptrail rules --help)\n",
+	    f);
+	usage_report(f);
+	fputs("  -r, --recipes PATH   also load recipes from PATH\n"
+	    "      --no-builtin     do not load the default recipes (installed or\n"
+	    "                       built in)\n"
 	    "      --steps FILE     the job's step list (GitHub jobs API JSON)\n"
 	    "\n"
 	    "Exit: COMMAND's status if it failed (128+N if killed by signal "
@@ -413,7 +531,7 @@ cmd_run(int argc, char **argv)
 		usage_run(stderr);
 		goto out;
 	}
-	if (load_recipe_set(&rs, &o.ro) != 0 ||
+	if (finish_outputs(&o) != 0 || load_recipe_set(&rs, &o.ro) != 0 ||
 	    prepare_analysis(&o, &a, &ci) != 0 ||
 	    load_rules(&rules, user, &home) != 0)
 		goto out;
@@ -455,6 +573,7 @@ out:
 	free(cause);
 	free(home);
 	free(o.ro.paths);
+	free(o.outs);
 	st_run_result_free(&res);
 	st_analysis_free(&a);
 	st_ci_free(&ci);
@@ -682,7 +801,10 @@ bad:
 	return -1;
 }
 
-/* The built-in rules for the CI user; -1 after reporting an error. */
+/*
+ * The rules for the CI user: the installed rule files, else the built-in
+ * ones; -1 after reporting an error (nothing left to free).
+ */
 static int
 load_rules(struct st_ruleset *rs, const char *user, char **home)
 {
@@ -695,9 +817,12 @@ load_rules(struct st_ruleset *rs, const char *user, char **home)
 		free(cause);
 		return -1;
 	}
-	if (st_rules_load_builtin(rs, *home, &cause) != 0) {
+	if (st_datadir_rules(rs, *home, &cause) != 0) {
 		warnx("%s", cause);
 		free(cause);
+		st_ruleset_free(rs);
+		free(*home);
+		*home = NULL;
 		return -1;
 	}
 	return 0;
@@ -859,7 +984,7 @@ lint(int nfiles, char **files, const struct recipe_opts *ro, bool verbose)
 	for (i = 0; i < (nfiles > 0 ? nfiles : 1); i++) {
 		st_recipes_init(&rs);
 		if ((nfiles > 0 ? st_recipes_load_path(&rs, files[i], &cause) :
-		    st_recipes_load_builtin(&rs, &cause)) != 0) {
+		    st_datadir_recipes(&rs, &cause)) != 0) {
 			printf("FAIL %s\n", cause);
 			free(cause);
 			cause = NULL;
@@ -939,10 +1064,14 @@ cmd_recipes(int argc, char **argv)
 			    "if one does not load).\n"
 			    "test: runs every recipe's examples (exit 1 if one "
 			    "fails).\n"
-			    "lint: loads each file on its own (default: the "
-			    "built-in recipes), reports every\n"
-			    "      file that does not load, then runs the "
-			    "examples of those that do.\n");
+			    "lint: loads each FILE on its own (without any: the "
+			    "default set), reports\n"
+			    "      every file that does not load, then runs the "
+			    "examples of those that do.\n\n"
+			    "The default set: DATADIR/recipes if it exists, "
+			    "else the built-in recipes\n"
+			    "(steptrail version says which; list says it on "
+			    "standard error).\n");
 			rc = EXIT_CLEAN;
 			goto out;
 		default:
@@ -959,6 +1088,10 @@ cmd_recipes(int argc, char **argv)
 	}
 	if (load_recipe_set(&rs, &ro) != 0)
 		goto out;
+	/* on stderr: the table on stdout is read by scripts */
+	if (!ro.no_builtin)
+		fprintf(stderr, "recipes: %s (%zu)\n", rs.from != NULL ?
+		    rs.from : "built in", rs.ndefault);
 	if (strcmp(verb, "test") == 0) {
 		rc = st_recipes_test(&rs, stdout, verbose, &res) == 0 ?
 		    EXIT_CLEAN : EXIT_FINDINGS;
@@ -979,13 +1112,38 @@ out:
 	return rc;
 }
 
+/*
+ * The version on the first line (scripts read that), then where the
+ * default recipes and rules come from: an installed set that does not
+ * load is an error here too.
+ */
 static int
 cmd_version(int argc, char **argv)
 {
+	struct recipe_opts ro = { 0 };
+	struct st_recipes rs;
+	struct st_ruleset rules;
+	char *home = NULL;
+	int rc = EXIT_CLEAN;
+
 	(void)argc;
 	(void)argv;
 	puts(PACKAGE_STRING);
-	return EXIT_CLEAN;
+	printf("data dir: %s\n", st_datadir());
+	if (load_recipe_set(&rs, &ro) == 0)
+		printf("recipes: %s (%zu)\n", rs.from != NULL ? rs.from :
+		    "built in", rs.ndefault);
+	else
+		rc = EXIT_USAGE;
+	st_recipes_free(&rs);
+	if (load_rules(&rules, NULL, &home) == 0) {
+		printf("rules: %s (%zu files)\n", rules.from != NULL ?
+		    rules.from : "built in", rules.nfiles);
+		st_ruleset_free(&rules);
+	} else
+		rc = EXIT_USAGE;
+	free(home);
+	return rc;
 }
 
 static int

@@ -290,6 +290,7 @@ st_recipes_free(struct st_recipes *rs)
 	pcre2_match_data_free(rs->md);
 	pcre2_match_context_free(rs->mctx);
 	pcre2_jit_stack_free(rs->jit_stack);
+	free(rs->from);
 	memset(rs, 0, sizeof *rs);
 }
 

@@ -167,8 +167,8 @@ steps_tree(const struct st_steps *ss)
 	return arr;
 }
 
-static cJSON *
-ci_tree(const struct st_ci *ci)
+cJSON *
+st_report_json_ci(const struct st_ci *ci)
 {
 	cJSON *o = cJSON_CreateObject();
 
@@ -183,8 +183,8 @@ ci_tree(const struct st_ci *ci)
 	return o;
 }
 
-static cJSON *
-finding_tree(const struct st_finding *fd)
+cJSON *
+st_report_json_finding(const struct st_finding *fd)
 {
 	cJSON *o = cJSON_CreateObject(), *arr, *st, *ev;
 	const char *s, *e;
@@ -267,17 +267,18 @@ finding_tree(const struct st_finding *fd)
 	return o;
 }
 
-cJSON *
-st_report_json_tree(const struct st_analysis *a)
+/*
+ * Everything but the findings: summary, command, ci, input, steps and
+ * outside_steps, added to root (SARIF keeps them in its run's properties).
+ */
+void
+st_report_json_stats(cJSON *root, const struct st_analysis *a)
 {
 	const struct st_findings *fs = &a->findings;
-	cJSON *root = cJSON_CreateObject(), *sum, *sev, *arr;
+	cJSON *sum, *sev;
 	unsigned long total = 0;
-	size_t i;
 	int s;
 
-	cJSON_AddStringToObject(root, "steptrail", PACKAGE_VERSION);
-	add_num(root, "schema", SCHEMA_VERSION);
 	sum = cJSON_AddObjectToObject(root, "summary");
 	sev = cJSON_CreateObject();
 	for (s = ST_SEV_CRITICAL; s >= ST_SEV_LOW; s--) {
@@ -309,7 +310,7 @@ st_report_json_tree(const struct st_analysis *a)
 		add_str(cmd, "notes", a->run->notes);
 	}
 	if (a->ci != NULL)
-		cJSON_AddItemToObject(root, "ci", ci_tree(a->ci));
+		cJSON_AddItemToObject(root, "ci", st_report_json_ci(a->ci));
 	cJSON_AddItemToObject(root, "input", input_tree(a));
 	cJSON_AddItemToObject(root, "steps", steps_tree(&a->steps));
 	sev = cJSON_AddObjectToObject(root, "outside_steps");
@@ -317,9 +318,21 @@ st_report_json_tree(const struct st_analysis *a)
 	add_num(sev, "execs", a->steps.outside_execs);
 	cJSON_AddItemToObject(sev, "findings",
 	    severity_tree(a->steps.outside_by_severity));
+}
+
+cJSON *
+st_report_json_tree(const struct st_analysis *a)
+{
+	const struct st_findings *fs = &a->findings;
+	cJSON *root = cJSON_CreateObject(), *arr;
+	size_t i;
+
+	cJSON_AddStringToObject(root, "steptrail", PACKAGE_VERSION);
+	add_num(root, "schema", SCHEMA_VERSION);
+	st_report_json_stats(root, a);
 	arr = cJSON_AddArrayToObject(root, "findings");
 	for (i = 0; i < fs->n; i++)
-		cJSON_AddItemToArray(arr, finding_tree(fs->v[i]));
+		cJSON_AddItemToArray(arr, st_report_json_finding(fs->v[i]));
 	return root;
 }
 
@@ -334,7 +347,7 @@ st_report_json(FILE *f, const struct st_analysis *a, char **cause)
 		*cause = xstrdup("cannot render JSON (out of memory)");
 		return -1;
 	}
-	fputs(text, f);
+	st_report_json_put(f, text);
 	fputc('\n', f);
 	free(text);
 	return 0;

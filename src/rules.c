@@ -3,7 +3,9 @@
  * audit-userspace's rules/) into the kernel's rule structures.
  *
  * The files are compiled into the binary (build-aux/embed-files.sh) so
- * that `steptrail rules install` needs nothing but itself.  The subset of
+ * that `steptrail rules install` needs nothing but itself; the installed
+ * copies, which an administrator may edit, win when they are there
+ * (datadir.c reads them and hands their text here).  The subset of
  * auditctl's syntax the files use is parsed here, line by line:
  *
  *   -b N                               backlog limit
@@ -46,6 +48,13 @@ st_ruleset_free(struct st_ruleset *rs)
 		free(rs->v[i].data);
 	}
 	free(rs->v);
+	/* read from a directory: ours (the built-in table is never freed) */
+	for (i = 0; rs->files != NULL && i < rs->nfiles; i++) {
+		free((char *)rs->files[i].file);
+		free((char *)rs->files[i].text);
+	}
+	free(rs->files);
+	free(rs->from);
 	memset(rs, 0, sizeof *rs);
 }
 
@@ -527,9 +536,11 @@ st_rules_load_builtin(struct st_ruleset *rs, const char *ci_home,
 {
 	const struct st_embedded *e;
 
-	for (e = st_builtin_rules; e->file != NULL; e++)
+	for (e = st_builtin_rules; e->file != NULL; e++) {
 		if (st_rules_parse(rs, e->file, e->text, ci_home, cause) != 0)
 			return -1;
+		rs->nfiles++;
+	}
 	return 0;
 }
 
@@ -548,7 +559,10 @@ st_rules_print(FILE *f, const struct st_ruleset *rs)
 	unsigned lineno;
 	size_t i, r = 0;
 
-	for (e = st_builtin_rules; e->file != NULL; e++) {
+	fprintf(f, "## steptrail rules: %s (%zu files)\n", rs->from != NULL ?
+	    rs->from : "built in", rs->nfiles);
+	for (e = rs->files != NULL ? rs->files : st_builtin_rules;
+	    e->file != NULL; e++) {
 		fprintf(f, "## ---- %s\n", e->file);
 		for (s = e->text, lineno = 1; *s != '\0';
 		    s = *nl ? nl + 1 : nl, lineno++) {

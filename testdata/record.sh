@@ -134,7 +134,7 @@ CASE_MAX=400000
 # (they would not be ours) and are removed afterwards.
 SCRATCH="/tmp/x /dev/shm/y /var/tmp/setup.sh /tmp/f /dev/shm/.kworker"
 
-RECORDED="benign-build code-on-the-fly loader unusual-dir reverse-shell subshell-pipeline ci-job github-steps markers gitlab-shell jenkins attacks-exec attacks-host tamper"
+RECORDED="benign-build code-on-the-fly loader unusual-dir reverse-shell subshell-pipeline ci-job github-steps markers gitlab-shell jenkins attacks-exec attacks-host tamper hostile"
 # The attack cases are recorded with every rule of rules.d/ (load_rules
 # full), as the corpus is: their recipes look at connects, ptrace,
 # memfd_create, watched files and configuration changes too.  tamper's

@@ -12,6 +12,9 @@
 # finding is in the right step.
 # They are written from what the recorded workload did, so that
 # re-recording and --update cannot silently bless a wrong answer.
+# The cases of ALL_FORMATS have goldens of the other formats too:
+# expected.sarif, expected.jsonl, and expected.github (the annotations,
+# then the job summary the github format appends to $GITHUB_STEP_SUMMARY).
 #
 #   tests/cases.sh            check every case (TAP)
 #   tests/cases.sh --update   rewrite expected.* from the current binary
@@ -35,6 +38,31 @@ tap_start cases
 # The version is in the JSON document; a release must not break goldens.
 unversion() {
 	sed 's/^\(  "steptrail":\).*/\1 "VERSION",/' "$1"
+}
+
+ALL_FORMATS="ci-job attacks-exec tamper hostile"
+version=$("$STEPTRAIL" version | sed -n "1s/.* //p")
+# ... nor may the version or the host's name in the other formats
+unversion_all() {
+	sed -e "s/\"$version\"/\"VERSION\"/g" \
+	    -e 's/"hostname":"[^"]*"/"hostname":"HOST"/' "$1"
+}
+
+# The other formats of case $1 (run in $2) into $tmp/$1.FORMAT.
+other_formats() {
+	: > "$tmp/$1.summary"
+	# shellcheck disable=SC2086
+	(cd "$2" && GITHUB_STEP_SUMMARY="$tmp/$1.summary" "$STEPTRAIL" \
+	    analyze --format github --format sarif --output "$tmp/$1.sarif" \
+	    --format jsonl --output "$tmp/$1.jsonl" $args audit.log) \
+	    > "$tmp/$1.annotations" 2>> "$tmp/$1.err"
+	rco=$?
+	{ cat "$tmp/$1.annotations"
+	  echo "----- GITHUB_STEP_SUMMARY -----"
+	  cat "$tmp/$1.summary"; } > "$tmp/$1.github"
+	for f in sarif jsonl github; do
+		unversion_all "$tmp/$1.$f" > "$tmp/$1.$f.u"
+	done
 }
 
 if [ $# -gt 0 ]; then
@@ -61,11 +89,37 @@ for c in $cases; do
 		sed 's/^/# /' "$tmp/$c.err"
 		continue
 	fi
+	all=no
+	case " $ALL_FORMATS " in *" $c "*) all=yes; other_formats "$c" "$dir" ;;
+	esac
 	if [ $update = yes ]; then
 		cp "$tmp/$c.txt" "$dir/expected.txt"
 		unversion "$tmp/$c.json" > "$dir/expected.json"
 		echo "$rc" > "$dir/exit"
+		if [ $all = yes ]; then
+			for f in sarif jsonl github; do
+				cp "$tmp/$c.$f.u" "$dir/expected.$f"
+			done
+		fi
 		echo "# updated $c (exit $rc)"
+	fi
+	if [ $all = yes ]; then
+		if [ "$rco" = "$rc" ]; then
+			point ok "$c: exit status $rc with github, sarif and jsonl"
+		else
+			point not-ok "$c: exit status $rco with github, sarif" \
+			    "and jsonl, $rc with text"
+			sed 's/^/# /' "$tmp/$c.err"
+		fi
+		for f in sarif jsonl github; do
+			if diff -u "$dir/expected.$f" "$tmp/$c.$f.u" \
+			    > "$tmp/$c.diff"; then
+				point ok "$c: $f report"
+			else
+				point not-ok "$c: $f report differs"
+				head -60 "$tmp/$c.diff" | sed 's/^/# /'
+			fi
+		done
 	fi
 
 	if [ "$rc" = "$(cat "$dir/exit" 2>/dev/null)" ] && [ "$rc" = "$rcj" ]

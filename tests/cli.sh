@@ -8,6 +8,9 @@ unset GITHUB_RUN_ID GITLAB_CI JENKINS_URL
 
 : "${STEPTRAIL:=$(pwd)/steptrail}"
 : "${TOP_SRCDIR:=$(pwd)}"
+# the recipes and rules of the source tree, never an installed copy
+: "${STEPTRAIL_DATADIR:=$TOP_SRCDIR}"
+export STEPTRAIL_DATADIR
 data=$TOP_SRCDIR/tests/data
 log=$data/real-memfd-exec.log	# critical findings (a program run from a memfd)
 quiet=$data/real-bash-c-hex.log		# no finding
@@ -148,7 +151,8 @@ check "json is one valid document" sh -c "\"$STEPTRAIL\" analyze -f json \
 
 # --- CI context, read from the environment
 ci_env() {	# ci_env VAR=VALUE...: lines 2-3 of the text report in $tmp/ci
-	env -i PATH="$PATH" "$@" "$STEPTRAIL" analyze "$log" > "$tmp/out" 2>&1
+	env -i PATH="$PATH" STEPTRAIL_DATADIR="$STEPTRAIL_DATADIR" "$@" \
+	    "$STEPTRAIL" analyze "$log" > "$tmp/out" 2>&1
 	sed -n 2,3p "$tmp/out" > "$tmp/ci"
 }
 ci_env GITHUB_RUN_ID=42 GITHUB_REPOSITORY=acme/app GITHUB_SHA=0123abc \
@@ -189,5 +193,139 @@ check "--steps with a 17 MiB file: exit 2" run 2 analyze --steps \
     "$tmp/huge.json" "$log"
 check "... saying it is too large" has err 'larger than 16 MiB'
 rm -f "$tmp/huge.json"
+
+# --- the data directory: the installed recipes and rules when they are
+# there (make install), else the copies compiled in; never a quiet fall
+# back from a broken installed set
+nrec=$(ls "$TOP_SRCDIR"/recipes/*.json | wc -l)
+nrul=$(ls "$TOP_SRCDIR"/rules.d/*.rules | wc -l)
+dd_run() {	# dd_run DATADIR EXPECTED-STATUS ARGS...: as run, that data dir
+	dd=$1 want=$2
+	shift 2
+	env STEPTRAIL_DATADIR="$dd" "$STEPTRAIL" "$@" > "$tmp/out" 2> "$tmp/err"
+	got=$?
+	[ "$got" = "$want" ] || { echo "exit status $got, expected $want"; cat "$tmp/err"; return 1; }
+}
+check "the tests read the source tree's recipes and rules" sh -c "
+    \"$STEPTRAIL\" version | grep -qxF 'recipes: $STEPTRAIL_DATADIR/recipes ($nrec)' &&
+    \"$STEPTRAIL\" version | grep -qxF 'rules: $STEPTRAIL_DATADIR/rules.d ($nrul files)'"
+check "no data dir: version exits 0" dd_run "$tmp/none" 0 version
+check "no data dir: the built-in recipes" has out "recipes: built in ($nrec)"
+check "no data dir: the built-in rules" has out "rules: built in ($nrul files)"
+check "no data dir: analyze finds with the built-in recipes (exit 1)" \
+    dd_run "$tmp/none" 1 analyze "$log"
+mkdir "$tmp/bare"
+check "a data dir without recipes/: recipes list says built in" \
+    dd_run "$tmp/bare" 0 recipes
+check "... on stderr, the table on stdout" sh -c "grep -qxF \
+    'recipes: built in ($nrec)' '$tmp/err' && [ \$(wc -l < '$tmp/out') = $nrec ]"
+check "... rules print says built in" dd_run "$tmp/bare" 0 rules print
+check "... on its first line" sh -c "head -n 1 '$tmp/out' | grep -qxF \
+    '## steptrail rules: built in ($nrul files)'"
+
+# an installed tree: the files as make install puts them, one recipe and
+# one rule file edited, as an administrator would
+share=$tmp/share
+mkdir -p "$share/recipes" "$share/rules.d"
+cp "$TOP_SRCDIR"/recipes/*.json "$share/recipes/"
+cp "$TOP_SRCDIR"/rules.d/*.rules "$share/rules.d/"
+sed 's/"description": "Code on the fly:/"description": "Tuned here:/' \
+    "$TOP_SRCDIR/recipes/code_on_the_fly.json" \
+    > "$share/recipes/code_on_the_fly.json"
+echo '-a always,exit -F arch=b64 -S chdir -k installed-copy' \
+    >> "$share/rules.d/80-steptrail-watch.rules"
+check "installed tree: version names it" dd_run "$share" 0 version
+check "... its recipes" has out "recipes: $share/recipes ($nrec)"
+check "... its rules" has out "rules: $share/rules.d ($nrul files)"
+check "installed tree: analyze uses the edited recipe" sh -c "
+    STEPTRAIL_DATADIR='$share' \"$STEPTRAIL\" analyze \
+    '$data/real-python-c-chain.log' | grep -q '^  Tuned here: an interpreter'"
+check "installed tree: recipes list names the installed files" \
+    dd_run "$share" 0 recipes
+check "... each one" sh -c "awk '{ print \$NF }' '$tmp/out' |
+    grep -vc '^$share/recipes/' | grep -qx 0"
+check "installed tree: rules print has the edited rule file" \
+    dd_run "$share" 0 rules print --user root
+check "... named" has out "## ---- $share/rules.d/80-steptrail-watch.rules"
+check "... with the added rule" has out "-k installed-copy"
+check "installed tree: recipes lint lints it" dd_run "$share" 0 recipes lint
+check "... all of it" has out "$nrec recipes,"
+check "--no-builtin leaves the installed set out too" sh -c "
+    STEPTRAIL_DATADIR='$share' \"$STEPTRAIL\" recipes --no-builtin \
+    -r '$TOP_SRCDIR/recipes/setcap.json' | wc -l | grep -qx 1"
+
+# broken installed files: exit 2 naming the file, not the built-in set
+cp -R "$share" "$tmp/broken"
+printf '{"name": "half",\n' > "$tmp/broken/recipes/zz-broken.json"
+check "a broken installed recipe: analyze exits 2" \
+    dd_run "$tmp/broken" 2 analyze "$log"
+broken_named() { has err "$tmp/broken/recipes/zz-broken.json:1:" &&
+    has err "not valid JSON"; }
+check "... naming the file" broken_named
+check "... recipes list exits 2" dd_run "$tmp/broken" 2 recipes
+check "... recipes lint exits 2, naming it" sh -c "
+    STEPTRAIL_DATADIR='$tmp/broken' \"$STEPTRAIL\" recipes lint |
+    grep -q '^FAIL $tmp/broken/recipes/zz-broken.json'; [ \$? = 0 ] &&
+    ! STEPTRAIL_DATADIR='$tmp/broken' \"$STEPTRAIL\" recipes lint > /dev/null"
+check "... version exits 2, after the version" dd_run "$tmp/broken" 2 version
+check "... and says why" broken_named
+rm "$tmp/broken/recipes/zz-broken.json"
+echo '-a always,exit -S nosuchcall -k broken' \
+    > "$tmp/broken/rules.d/90-broken.rules"
+check "a broken installed rule file: rules print exits 2" \
+    dd_run "$tmp/broken" 2 rules print
+check "... naming the file and line" has err "$tmp/broken/rules.d/90-broken.rules:1:"
+check "... so does version" dd_run "$tmp/broken" 2 version
+rm "$tmp/broken/rules.d/"*.rules
+check "an empty installed rules.d/: exit 2" dd_run "$tmp/broken" 2 rules print
+check "... saying so" has err "$tmp/broken/rules.d: no *.rules rule files"
+rm "$tmp/broken/recipes/"*.json
+check "an empty installed recipes/: exit 2" dd_run "$tmp/broken" 2 analyze "$log"
+check "... saying so" has err "$tmp/broken/recipes: no *.json recipe files"
+rmdir "$tmp/broken/recipes"
+: > "$tmp/broken/recipes"
+check "a recipes that is not a directory: exit 2" \
+    dd_run "$tmp/broken" 2 recipes
+check "... saying so" has err "$tmp/broken/recipes: not a directory"
+
+# --- the man pages: clean for the formatters, and in step with --help
+man1=$TOP_SRCDIR/man/steptrail.1
+man5=$TOP_SRCDIR/man/steptrail-recipes.5
+skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
+for page in "$man1" "$man5"; do
+	if command -v groff > /dev/null; then
+		check "${page##*/}: groff -ww has nothing to say" sh -c "
+		    groff -man -Tutf8 -ww -z '$page' 2>&1 | sed q1"
+	else
+		skip "${page##*/}: no groff"
+	fi
+	if command -v mandoc > /dev/null; then
+		check "${page##*/}: mandoc -Tlint has nothing to say" sh -c "
+		    mandoc -Tlint '$page' 2>&1 | sed q1"
+	else
+		skip "${page##*/}: no mandoc"
+	fi
+done
+# every command of `steptrail help` and every long option of each
+# command's --help is in steptrail(1) (as \-\-name)
+in_man() {
+	missing=
+	for c in $("$STEPTRAIL" help | awk '/^  [a-z]/ { print $1 }'); do
+		grep -q "^\.BR* $c\b" "$man1" || missing="$missing $c"
+		for o in $("$STEPTRAIL" "$c" --help 2>&1 |
+		    grep -o -- '--[a-z][a-z-]*' | sort -u); do
+			esc=$(printf '%s' "$o" | sed 's/-/\\\\-/g')
+			grep -q -- "$esc" "$man1" || missing="$missing $c:$o"
+		done
+	done
+	[ -z "$missing" ] || { echo "not in steptrail.1:$missing"; return 1; }
+}
+check "steptrail.1 has every command and option of --help" in_man
+# the worked example of steptrail-recipes(5) holds as written
+sed -n '/^\.EX$/,/^\.EE$/p' "$man5" | sed -e '1d' -e '$d' \
+    -e 's/\\-/-/g' -e 's/\\e/\\/g' > "$tmp/man-example.json"
+check "steptrail-recipes.5: the example's five examples hold" sh -c "
+    \"$STEPTRAIL\" recipes lint '$tmp/man-example.json' |
+    grep -qx '1 recipes, 5 examples, 0 failed'"
 
 echo "1..$n"

@@ -97,6 +97,8 @@ check "install: backlog limit raised to 8192" status_is backlog_limit 8192
 st rules status --user root > "$T/status.out" 2>&1
 point $? "rules status: capturing everything (exit 0)" "$T/status.out"
 check "status: every rule loaded" grep -Eq '^rules +([0-9]+) of steptrail.s \1 loaded' "$T/status.out"
+check "status: says where the rule files come from" grep -Eq \
+    '^rule files +(built in|/.*/rules\.d) \([0-9]+\)$' "$T/status.out"
 check "their rule is still loaded" bash -c "auditctl -l | grep -q live-theirs"
 check "ours come first in the exit list (prepended)" bash -c \
     "auditctl -l | grep -v ',task' | head -n 1 | grep -q steptrail-"
