@@ -99,18 +99,25 @@ xasprintf(const char *fmt, ...)
 static void
 buf_grow(struct st_buf *b, size_t more)
 {
-	size_t want;
+	size_t want, old;
 
 	if (more > SIZE_MAX - b->len - 1)
 		st_fatal("buffer overflow");
 	want = b->len + more + 1;
 	if (want <= b->cap)
 		return;
+	old = b->cap;
 	if (b->cap == 0)
 		b->cap = 64;
 	while (b->cap < want)
 		b->cap = b->cap > SIZE_MAX / 2 ? want : b->cap * 2;
 	b->d = xreallocarray(b->d, b->cap, 1);
+	/*
+	 * Zeroed: a string stolen from here is a PCRE2 subject, and JIT code
+	 * reads whole words past its end (inside the block, harmlessly):
+	 * defined bytes there keep valgrind's reports to real errors.
+	 */
+	memset(b->d + old, 0, b->cap - old);
 }
 
 void
