@@ -209,6 +209,7 @@ struct st_reader_stats {
 typedef void (*st_event_fn)(struct st_event *, void *);
 
 struct st_reader;
+struct st_coverage;
 struct st_reader *st_reader_new(st_event_fn, void *);
 void	 st_reader_free(struct st_reader *);
 void	 st_reader_input(struct st_reader *, const char *);
@@ -216,6 +217,7 @@ void	 st_reader_line(struct st_reader *, const char *, size_t);
 void	 st_reader_skip(struct st_reader *, const char *);
 void	 st_reader_flush(struct st_reader *);
 const struct st_reader_stats *st_reader_stats(const struct st_reader *);
+void	 st_reader_set_coverage(struct st_reader *, struct st_coverage *);
 void	 st_event_free(struct st_event *);
 const char *st_event_kind_name(enum st_event_kind);
 
@@ -638,6 +640,50 @@ int	 st_ci_from_env(struct st_ci *);
 void	 st_ci_free(struct st_ci *);
 unsigned st_ci_step_line(const struct st_ci *, const char *);
 
+/* ----------------------------------------------------------- coverage.c */
+
+/* Spans of time the analysis could not see (coverage.c says which). */
+enum st_blind_kind {
+	ST_BLIND_GAP,		/* serial numbers never seen */
+	ST_BLIND_OFF,		/* audit_enabled=0 */
+	ST_BLIND_DAEMON,	/* DAEMON_END/ABORT .. DAEMON_START */
+	ST_BLIND_RULES,		/* rules removed (from then on) */
+};
+
+#define ST_BLIND_MAX	1000	/* spans kept; the rest are counted */
+
+struct st_blind {
+	enum st_blind_kind kind;
+	unsigned	 node;
+	time_t		 from_sec;
+	unsigned	 from_ms;
+	unsigned long	 from_serial;
+	time_t		 to_sec;	/* when open: to the end of the log */
+	unsigned	 to_ms;
+	unsigned long	 to_serial;
+	bool		 open;
+	unsigned long	 missing;	/* GAP: events missing */
+	unsigned long	 count;		/* RULES: rules removed */
+	char		*what;		/* RULES: their keys; DAEMON: type */
+};
+
+struct st_coverage {
+	struct st_blind	*v;
+	size_t		 n;
+	unsigned long	 more;		/* spans past ST_BLIND_MAX */
+	bool		 any;		/* an event with a time was seen */
+	time_t		 first_sec, last_sec;
+	unsigned	 first_ms, last_ms;
+};
+
+void	 st_coverage_init(struct st_coverage *);
+void	 st_coverage_free(struct st_coverage *);
+void	 st_coverage_event(struct st_coverage *, const struct st_event *);
+void	 st_coverage_gap(struct st_coverage *, unsigned, unsigned long, time_t,
+	    unsigned, unsigned long, time_t, unsigned, unsigned long);
+void	 st_coverage_fill(struct st_coverage *, unsigned, unsigned long);
+const char *st_blind_kind_name(enum st_blind_kind);
+
 /* ------------------------------------------------------------ analyze.c */
 
 struct st_run_result;
@@ -651,6 +697,7 @@ struct st_analysis {
 	struct st_reader_stats	 reader;
 	struct st_proctree_stats tree;
 	struct st_findings	 findings;
+	struct st_coverage	 coverage;	/* what it could not see */
 	size_t			 nrecipes;
 	const struct st_recipes	*recipes;	/* the set run (SARIF rules) */
 	unsigned long		 match_errors;
@@ -839,6 +886,7 @@ void	 st_report_parents(struct st_buf *, const struct st_finding *, size_t);
 uint64_t st_report_fingerprint(const struct st_finding *);
 char	*st_report_attack_url(const char *);
 void	 st_report_json_put(FILE *, const char *);
+void	 st_report_blind(struct st_buf *, const struct st_blind *);
 struct cJSON;
 struct cJSON *st_report_json_tree(const struct st_analysis *);
 struct cJSON *st_report_json_finding(const struct st_finding *);

@@ -20,6 +20,7 @@ struct pipeline {
 	struct st_steps		*steps;
 	struct st_recipes	*rs;
 	struct st_findings	*fs;
+	struct st_coverage	*cov;
 };
 
 static void
@@ -54,6 +55,7 @@ on_event(struct st_event *ev, void *arg)
 	struct pipeline *pl = arg;
 	struct st_proc *p;
 
+	st_coverage_event(pl->cov, ev);
 	p = st_proctree_apply(pl->tree, ev);
 	st_steps_apply(pl->steps, pl->tree, p, ev);
 	if (ev->kind == ST_EV_FORK)
@@ -77,6 +79,7 @@ st_analysis_init(struct st_analysis *a)
 	st_source_init(&a->source);
 	st_steps_init(&a->steps);
 	st_findings_init(&a->findings);
+	st_coverage_init(&a->coverage);
 }
 
 void
@@ -86,6 +89,7 @@ st_analysis_free(struct st_analysis *a)
 
 	st_source_free(&a->source);
 	st_findings_free(&a->findings);
+	st_coverage_free(&a->coverage);
 	st_steps_free(&a->steps);
 	free(a->reader.malformed_first);
 	for (i = 0; i < a->ngave_up; i++)
@@ -112,7 +116,9 @@ st_analyze(struct st_analysis *a, struct st_recipes *rs, char **cause)
 	pl.root_pid = a->root_pid;
 	pl.rs = rs;
 	pl.fs = &a->findings;
+	pl.cov = &a->coverage;
 	r = st_reader_new(on_event, &pl);
+	st_reader_set_coverage(r, &a->coverage);
 	rc = st_source_read(&a->source, r, cause);
 	st_reader_flush(r);
 

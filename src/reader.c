@@ -108,6 +108,7 @@ struct gapstate {
 	uint32_t	 lo;		/* oldest serial seen since the reset */
 	uint32_t	 hi;		/* newest */
 	time_t		 hi_sec;	/* its time */
+	unsigned	 hi_ms;
 	uint64_t	 ring[GAP_RING / 64];
 };
 
@@ -122,6 +123,7 @@ struct st_reader {
 	unsigned long		 line;
 	struct gapstate		*gaps;		/* by node id */
 	size_t			 ngaps;
+	struct st_coverage	*cov;		/* told of gaps, or NULL */
 	time_t			 last_sec;	/* of the last event released */
 	unsigned		 last_ms;
 	/* events begun and not ended by EOE, oldest first, as
@@ -175,6 +177,13 @@ const struct st_reader_stats *
 st_reader_stats(const struct st_reader *r)
 {
 	return &r->st;
+}
+
+/* Gaps in serial numbers are told to c as they open and fill. */
+void
+st_reader_set_coverage(struct st_reader *r, struct st_coverage *c)
+{
+	r->cov = c;
 }
 
 static void
@@ -1129,10 +1138,15 @@ track_serial(struct st_reader *r, const struct st_event *ev, bool late)
 		if (d > 1) {
 			r->st.serial_missing += (unsigned long)(d - 1);
 			r->st.serial_gaps++;
+			if (r->cov != NULL)
+				st_coverage_gap(r->cov, ev->node, g->hi,
+				    g->hi_sec, g->hi_ms, s, ev->sec, ev->ms,
+				    (unsigned long)(d - 1));
 		}
 		ring_set(g, s, true);
 		g->hi = s;
 		g->hi_sec = ev->sec;
+		g->hi_ms = ev->ms;
 		if ((int32_t)(g->hi - g->lo) >= GAP_RING)
 			g->lo = g->hi - GAP_RING + 1;
 	} else if (d < 0 && (int32_t)(s - g->lo) < 0) {
@@ -1141,8 +1155,14 @@ track_serial(struct st_reader *r, const struct st_event *ev, bool late)
 			for (k = s + 1; k != g->lo; k++)
 				ring_set(g, k, false);
 			r->st.serial_missing += g->lo - s - 1;
-			if (g->lo - s > 1)
+			if (g->lo - s > 1) {
 				r->st.serial_gaps++;
+				/* lo's time is gone: hi's bounds it */
+				if (r->cov != NULL)
+					st_coverage_gap(r->cov, ev->node, s,
+					    ev->sec, ev->ms, g->lo, g->hi_sec,
+					    g->hi_ms, g->lo - s - 1);
+			}
 			ring_set(g, s, true);
 			g->lo = s;
 		}
@@ -1151,6 +1171,8 @@ track_serial(struct st_reader *r, const struct st_event *ev, bool late)
 		right = seen(g, s + 1);
 		ring_set(g, s, true);
 		r->st.serial_missing--;
+		if (r->cov != NULL)
+			st_coverage_fill(r->cov, ev->node, s);
 		if (left && right)
 			r->st.serial_gaps--;
 		else if (!left && !right)
@@ -1162,6 +1184,7 @@ reset:
 	g->init = true;
 	g->lo = g->hi = s;
 	g->hi_sec = ev->sec;
+	g->hi_ms = ev->ms;
 	ring_set(g, s, true);
 }
 

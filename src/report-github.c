@@ -32,6 +32,8 @@
 #define PARENT_SHOWN	300
 /* findings detailed in the summary (GitHub caps a summary at 1 MiB) */
 #define SUMMARY_FINDINGS 50
+/* unseen spans named (coverage.c); the JSON report has them all */
+#define BLIND_SHOWN	10
 
 /* GitHub's escaping of a command's message (data) or of a property. */
 static void
@@ -118,6 +120,14 @@ coverage(struct st_buf *b, const struct st_analysis *a)
 	for (i = 0; i < a->ngave_up; i++)
 		st_buf_addf(b, "recipe %s gave up %lu times (PCRE2 limit); ",
 		    a->gave_up[i].name, a->gave_up[i].n);
+	for (i = 0; i < a->coverage.n && i < BLIND_SHOWN; i++) {
+		st_buf_adds(b, "unseen: ");
+		st_report_blind(b, &a->coverage.v[i]);
+		st_buf_adds(b, "; ");
+	}
+	if (a->coverage.n + a->coverage.more > BLIND_SHOWN)
+		st_buf_addf(b, "%zu more unseen spans; ", a->coverage.n +
+		    a->coverage.more - BLIND_SHOWN);
 	if (b->len >= 2)
 		b->d[b->len -= 2] = '\0';
 }

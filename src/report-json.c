@@ -167,6 +167,48 @@ steps_tree(const struct st_steps *ss)
 	return arr;
 }
 
+static cJSON *
+coverage_tree(const struct st_coverage *c)
+{
+	cJSON *o = cJSON_CreateObject(), *arr, *x;
+	const struct st_blind *b;
+	size_t i;
+
+	if (c->any) {
+		add_time(o, "first_time", c->first_sec, c->first_ms);
+		add_time(o, "last_time", c->last_sec, c->last_ms);
+	} else {
+		cJSON_AddNullToObject(o, "first_time");
+		cJSON_AddNullToObject(o, "last_time");
+	}
+	arr = cJSON_AddArrayToObject(o, "blind");
+	for (i = 0; i < c->n; i++) {
+		b = &c->v[i];
+		x = cJSON_CreateObject();
+		add_str(x, "kind", st_blind_kind_name(b->kind));
+		add_str(x, "node", st_node_name(b->node));
+		add_time(x, "from", b->from_sec, b->from_ms);
+		if (b->open || b->kind == ST_BLIND_RULES)
+			cJSON_AddNullToObject(x, "to");
+		else
+			add_time(x, "to", b->to_sec, b->to_ms);
+		add_num(x, "from_serial", b->from_serial);
+		if (b->open || b->kind == ST_BLIND_RULES)
+			cJSON_AddNullToObject(x, "to_serial");
+		else
+			add_num(x, "to_serial", b->to_serial);
+		if (b->kind == ST_BLIND_GAP)
+			add_num(x, "missing", b->missing);
+		if (b->kind == ST_BLIND_RULES)
+			add_num(x, "rules", b->count);
+		if (b->what != NULL)
+			add_str(x, "what", b->what);
+		cJSON_AddItemToArray(arr, x);
+	}
+	add_num(o, "more", c->more);
+	return o;
+}
+
 cJSON *
 st_report_json_ci(const struct st_ci *ci)
 {
@@ -312,6 +354,7 @@ st_report_json_stats(cJSON *root, const struct st_analysis *a)
 	if (a->ci != NULL)
 		cJSON_AddItemToObject(root, "ci", st_report_json_ci(a->ci));
 	cJSON_AddItemToObject(root, "input", input_tree(a));
+	cJSON_AddItemToObject(root, "coverage", coverage_tree(&a->coverage));
 	cJSON_AddItemToObject(root, "steps", steps_tree(&a->steps));
 	sev = cJSON_AddObjectToObject(root, "outside_steps");
 	add_num(sev, "processes", a->steps.outside_processes);

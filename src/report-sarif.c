@@ -27,6 +27,8 @@
 /* argv and parents in a message are cut here; properties have all */
 #define MESSAGE_ARGV	1000
 #define MESSAGE_PARENT	200
+/* unseen spans as notifications; the run's properties have them all */
+#define BLIND_NOTES	20
 
 static void
 add_text(cJSON *o, const char *key, const char *text)
@@ -233,6 +235,15 @@ invocation(const struct st_analysis *a)
 		st_buf_reset(&b);
 		st_buf_addf(&b, "%lu events missing (gaps in serial numbers): "
 		    "the analysis did not see them", a->reader.serial_missing);
+		n = cJSON_CreateObject();
+		cJSON_AddStringToObject(n, "level", "warning");
+		add_text(n, "message", st_buf_cstr(&b));
+		cJSON_AddItemToArray(notes, n);
+	}
+	for (i = 0; i < a->coverage.n && i < BLIND_NOTES; i++) {
+		st_buf_reset(&b);
+		st_buf_adds(&b, "unseen: ");
+		st_report_blind(&b, &a->coverage.v[i]);
 		n = cJSON_CreateObject();
 		cJSON_AddStringToObject(n, "level", "warning");
 		add_text(n, "message", st_buf_cstr(&b));

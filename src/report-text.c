@@ -135,6 +135,39 @@ steps_table(FILE *f, const struct st_analysis *a)
 		    "their");
 }
 
+/* Blind spans listed; the JSON report has them all (ST_BLIND_MAX). */
+#define BLIND_SHOWN	20
+
+/* The time the log covers, and what in it the analysis could not see. */
+static void
+coverage(FILE *f, const struct st_coverage *c)
+{
+	struct st_buf b = { 0 };
+	char t1[ST_TIME_LEN], t2[ST_TIME_LEN];
+	size_t i;
+
+	if (!c->any)
+		return;
+	st_format_time(t1, sizeof t1, c->first_sec, c->first_ms);
+	st_format_time(t2, sizeof t2, c->last_sec, c->last_ms);
+	fprintf(f, "coverage: %s .. %s", t1, t2);
+	if (c->n == 0) {
+		fputs(", no span unseen\n", f);
+		return;
+	}
+	fprintf(f, ", %zu span%s unseen:\n", c->n + c->more,
+	    c->n + c->more == 1 ? "" : "s");
+	for (i = 0; i < c->n && i < BLIND_SHOWN; i++) {
+		st_buf_reset(&b);
+		st_report_blind(&b, &c->v[i]);
+		fprintf(f, "  BLIND %s\n", st_buf_cstr(&b));
+	}
+	if (c->n + c->more > BLIND_SHOWN)
+		fprintf(f, "  ... %zu more (the JSON report lists %zu)\n",
+		    c->n + c->more - BLIND_SHOWN, c->n);
+	st_buf_free(&b);
+}
+
 static void
 summary(FILE *f, const struct st_analysis *a)
 {
@@ -234,6 +267,7 @@ summary(FILE *f, const struct st_analysis *a)
 	if (fs->dropped > 0)
 		fprintf(f, "  %lu further findings not listed (limit reached)\n",
 		    fs->dropped);
+	coverage(f, &a->coverage);
 }
 
 static void

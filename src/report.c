@@ -242,3 +242,56 @@ st_report_json_put(FILE *f, const char *text)
 			fputc(*p, f);
 	}
 }
+
+/*
+ * A span the analysis could not see, on one line: "FROM .. TO: what"
+ * (coverage.c).  Key names and node names come from the log: escaped.
+ */
+void
+st_report_blind(struct st_buf *b, const struct st_blind *x)
+{
+	char t[ST_TIME_LEN];
+	const char *node = st_node_name(x->node);
+
+	if (node != NULL) {
+		st_buf_adds(b, "node ");
+		st_escape(b, node, strlen(node));
+		st_buf_adds(b, ": ");
+	}
+	st_format_time(t, sizeof t, x->from_sec, x->from_ms);
+	st_buf_adds(b, t);
+	if (x->kind != ST_BLIND_RULES) {
+		if (x->open)
+			st_buf_adds(b, " .. the end of the log");
+		else {
+			st_format_time(t, sizeof t, x->to_sec, x->to_ms);
+			st_buf_addf(b, " .. %s", t);
+		}
+	}
+	switch (x->kind) {
+	case ST_BLIND_GAP:
+		st_buf_addf(b, ": %lu event%s missing (serials %lu to %lu "
+		    "never seen: lost or filtered)", x->missing,
+		    x->missing == 1 ? "" : "s", x->from_serial + 1,
+		    x->to_serial - 1);
+		break;
+	case ST_BLIND_OFF:
+		st_buf_adds(b, ": audit was turned off (audit_enabled=0): "
+		    "nothing recorded");
+		break;
+	case ST_BLIND_DAEMON:
+		st_buf_adds(b, ": the audit daemon was stopped (");
+		if (x->what != NULL)
+			st_buf_adds(b, x->what);
+		st_buf_adds(b, "): nothing logged");
+		break;
+	case ST_BLIND_RULES:
+		st_buf_addf(b, ": %lu audit rule%s removed (", x->count,
+		    x->count == 1 ? "" : "s");
+		if (x->what != NULL)
+			st_escape(b, x->what, strlen(x->what));
+		st_buf_adds(b, "): what they caught is not recorded from then "
+		    "on");
+		break;
+	}
+}

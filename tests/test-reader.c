@@ -41,6 +41,7 @@ struct got {
 	struct snap	 v[MAXEV];
 	size_t		 n;
 	struct st_reader_stats st;
+	struct st_coverage cov;		/* the gaps, as the reader told */
 };
 
 static char *
@@ -103,6 +104,7 @@ got_free(struct got *g)
 		free(g->v[i].name1);
 	}
 	free(g->st.malformed_first);
+	st_coverage_free(&g->cov);
 	memset(g, 0, sizeof *g);
 }
 
@@ -135,6 +137,8 @@ feed(const char *text, struct got *g)
 	const char *s = text, *nl;
 
 	memset(g, 0, sizeof *g);
+	st_coverage_init(&g->cov);
+	st_reader_set_coverage(r, &g->cov);
 	st_reader_input(r, "test");
 	while (*s != '\0') {
 		nl = strchr(s, '\n');
@@ -393,6 +397,8 @@ test_order_and_gaps(void)
 	    "in the end");
 	is_int(g.st.serial_gaps, 0, "handmade time skew: the gap it opened "
 	    "is closed");
+	is_int(g.cov.n, 0, "handmade time skew: and gone from the coverage "
+	    "report");
 	got_free(&g);
 
 	/* handmade loss: serial 17 removed */
@@ -403,6 +409,11 @@ test_order_and_gaps(void)
 	feed(st_buf_cstr(&b), &g);
 	is_int(g.st.serial_missing, 1, "handmade loss: one serial missing");
 	is_int(g.st.serial_gaps, 1, "handmade loss: one gap");
+	ok(g.cov.n == 1 && g.cov.v[0].kind == ST_BLIND_GAP &&
+	    g.cov.v[0].from_serial == 16 && g.cov.v[0].to_serial == 18 &&
+	    g.cov.v[0].missing == 1 && g.cov.v[0].from_sec <=
+	    g.cov.v[0].to_sec && g.cov.v[0].to_sec != 0,
+	    "handmade loss: the coverage names the gap, 16 to 18, with times");
 	got_free(&g);
 
 	/* handmade node= prefix on every line */
@@ -556,6 +567,11 @@ test_losses(void)
 	is_int(g.st.serial_missing, 305, "real rate-limit loss: 305 serials "
 	    "missing");
 	is_int(g.st.serial_gaps, 2, "real rate-limit loss: in two holes");
+	ok(g.cov.n == 2 && g.cov.v[0].missing + g.cov.v[1].missing == 305 &&
+	    g.cov.v[0].to_serial - g.cov.v[0].from_serial - 1 ==
+	    g.cov.v[0].missing && g.cov.v[0].to_sec >= g.cov.v[0].from_sec,
+	    "real rate-limit loss: the coverage names both holes, their "
+	    "serials and times");
 	is_int(g.st.records_missing, 4, "real rate-limit loss: two execs "
 	    "lack their two PATH records");
 	is_int(g.st.incomplete, 2, "real rate-limit loss: two events "
