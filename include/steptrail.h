@@ -640,6 +640,10 @@ int	 st_ci_from_env(struct st_ci *);
 void	 st_ci_free(struct st_ci *);
 unsigned st_ci_step_line(const struct st_ci *, const char *);
 
+/* --------------------------------------------------------------- when.c */
+
+int	 st_when_parse(const char *, time_t, int64_t *, char **);
+
 /* ----------------------------------------------------------- coverage.c */
 
 /* Spans of time the analysis could not see (coverage.c says which). */
@@ -692,6 +696,10 @@ struct st_analysis {
 	struct st_steps		 steps;
 	struct st_ci		*ci;		/* CI context, or NULL */
 	long			 root_pid;	/* only its descendants, 0: all */
+	/* --since/--until, ms since the epoch: events outside feed the
+	 * process trees, and are not matched (INT64_MIN/MAX: open) */
+	int64_t			 since_ms, until_ms;
+	unsigned long		 before_window, after_window;
 	const struct st_run_result *run;	/* steptrail run, or NULL */
 	char			**run_argv;
 	struct st_reader_stats	 reader;

@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@
 
 struct pipeline {
 	long			 root_pid;
+	struct st_analysis	*a;
 	struct st_proctree	*tree;
 	struct st_steps		*steps;
 	struct st_recipes	*rs;
@@ -49,6 +51,23 @@ descends(const struct st_proc *p, long root)
 	return false;
 }
 
+/* Is ev in --since/--until (since included, until not)?  Counts it. */
+static bool
+in_window(struct st_analysis *a, const struct st_event *ev)
+{
+	int64_t t = (int64_t)ev->sec * 1000 + ev->ms;
+
+	if (t < a->since_ms) {
+		a->before_window++;
+		return false;
+	}
+	if (t >= a->until_ms) {
+		a->after_window++;
+		return false;
+	}
+	return true;
+}
+
 static void
 on_event(struct st_event *ev, void *arg)
 {
@@ -60,6 +79,13 @@ on_event(struct st_event *ev, void *arg)
 	st_steps_apply(pl->steps, pl->tree, p, ev);
 	if (ev->kind == ST_EV_FORK)
 		return;
+	/* outside the window: the tree learns it (ancestry of what comes
+	 * later), no recipe sees it */
+	if (!in_window(pl->a, ev)) {
+		if (p != NULL && ev->kind == ST_EV_EXEC)
+			st_proctree_trim(p);
+		return;
+	}
 	/* a run's own analysis: only what its command did (its private
 	 * auditd's start and end are steptrail's own doing) */
 	if (pl->root_pid > 0 && (p == NULL || !descends(p, pl->root_pid))) {
@@ -80,6 +106,8 @@ st_analysis_init(struct st_analysis *a)
 	st_steps_init(&a->steps);
 	st_findings_init(&a->findings);
 	st_coverage_init(&a->coverage);
+	a->since_ms = INT64_MIN;
+	a->until_ms = INT64_MAX;
 }
 
 void
@@ -117,6 +145,7 @@ st_analyze(struct st_analysis *a, struct st_recipes *rs, char **cause)
 	pl.rs = rs;
 	pl.fs = &a->findings;
 	pl.cov = &a->coverage;
+	pl.a = a;
 	r = st_reader_new(on_event, &pl);
 	st_reader_set_coverage(r, &a->coverage);
 	rc = st_source_read(&a->source, r, cause);

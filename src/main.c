@@ -7,9 +7,10 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "steptrail.h"
 
@@ -105,6 +106,10 @@ usage_analyze(FILE *f)
 	    "      --no-builtin     do not load the default recipes (installed or\n"
 	    "                       built in)\n"
 	    "      --log FILE       the system trail's current log file\n"
+	    "      --since TIME     report only what happened at or after TIME,\n"
+	    "      --until TIME     ... and before TIME (earlier events still\n"
+	    "                       give ancestry): ISO 8601, epoch seconds, -2h,\n"
+	    "                       -7d, now, today, yesterday\n"
 	    "      --steps FILE     the job's step list (GitHub jobs API JSON) "
 	    "to name steps\n"
 	    "\n"
@@ -158,6 +163,8 @@ enum {
 	OPT_USER,
 	OPT_STEPS,
 	OPT_END,
+	OPT_SINCE,
+	OPT_UNTIL,
 };
 
 /* What analyze and run share: recipes, and how the report is made. */
@@ -383,6 +390,8 @@ cmd_analyze(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		REPORT_LONGOPTS,
+		{ "since", required_argument, NULL, OPT_SINCE },
+		{ "until", required_argument, NULL, OPT_UNTIL },
 		{ "log", required_argument, NULL, OPT_LOG },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -393,6 +402,7 @@ cmd_analyze(int argc, char **argv)
 	struct st_ci ci = { 0 };
 	const char *log = NULL;
 	char *cause = NULL;
+	time_t now = time(NULL);
 	int c, rc = EXIT_USAGE, i;
 
 	report_opts_init(&o);
@@ -407,6 +417,15 @@ cmd_analyze(int argc, char **argv)
 		case OPT_LOG:
 			log = optarg;
 			break;
+		case OPT_SINCE:
+		case OPT_UNTIL:
+			if (st_when_parse(optarg, now, c == OPT_SINCE ?
+			    &a.since_ms : &a.until_ms, &cause) != 0) {
+				warnx("--%s: %s", c == OPT_SINCE ? "since" :
+				    "until", cause);
+				goto out;
+			}
+			break;
 		case 'h':
 			usage_analyze(stdout);
 			rc = EXIT_CLEAN;
@@ -415,6 +434,10 @@ cmd_analyze(int argc, char **argv)
 			usage_analyze(stderr);
 			goto out;
 		}
+	}
+	if (a.since_ms >= a.until_ms) {
+		warnx("--since must come before --until");
+		goto out;
 	}
 	if (finish_outputs(&o) != 0 || load_recipe_set(&rs, &o.ro) != 0 ||
 	    prepare_analysis(&o, &a, &ci) != 0)

@@ -101,6 +101,23 @@ input_tree(const struct st_analysis *a)
 	for (i = 0; i < a->ngave_up; i++)
 		add_num(gu, a->gave_up[i].name, a->gave_up[i].n);
 	cJSON_AddBoolToObject(in, "complete", !a->input_failed);
+	if (a->since_ms != INT64_MIN || a->until_ms != INT64_MAX) {
+		cJSON *w = cJSON_AddObjectToObject(in, "window");
+
+		if (a->since_ms != INT64_MIN)
+			add_time(w, "since", (time_t)(a->since_ms / 1000),
+			    (unsigned)(a->since_ms % 1000));
+		else
+			cJSON_AddNullToObject(w, "since");
+		if (a->until_ms != INT64_MAX)
+			add_time(w, "until", (time_t)(a->until_ms / 1000),
+			    (unsigned)(a->until_ms % 1000));
+		else
+			cJSON_AddNullToObject(w, "until");
+		add_num(w, "before", a->before_window);
+		add_num(w, "after", a->after_window);
+	} else
+		cJSON_AddNullToObject(in, "window");
 	return in;
 }
 

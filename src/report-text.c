@@ -135,6 +135,29 @@ steps_table(FILE *f, const struct st_analysis *a)
 		    "their");
 }
 
+/* --since/--until, and what they left out. */
+static void
+window(FILE *f, const struct st_analysis *a)
+{
+	char t[ST_TIME_LEN];
+
+	if (a->since_ms == INT64_MIN && a->until_ms == INT64_MAX)
+		return;
+	fputs("  window:", f);
+	if (a->since_ms != INT64_MIN) {
+		st_format_time(t, sizeof t, (time_t)(a->since_ms / 1000),
+		    (unsigned)(a->since_ms % 1000));
+		fprintf(f, " since %s", t);
+	}
+	if (a->until_ms != INT64_MAX) {
+		st_format_time(t, sizeof t, (time_t)(a->until_ms / 1000),
+		    (unsigned)(a->until_ms % 1000));
+		fprintf(f, " until %s", t);
+	}
+	fprintf(f, ": %lu events before it and %lu after were not matched "
+	    "(they give ancestry)\n", a->before_window, a->after_window);
+}
+
 /* Blind spans listed; the JSON report has them all (ST_BLIND_MAX). */
 #define BLIND_SHOWN	20
 
@@ -225,6 +248,7 @@ summary(FILE *f, const struct st_analysis *a)
 	}
 	fprintf(f, "\n  %lu lines, %lu events, %lu processes, %lu execs\n",
 	    r->lines, r->events, a->tree.processes, r->execs);
+	window(f, a);
 	for (i = 0; i < a->source.n; i++) {
 		if (a->source.v[i].error == NULL)
 			continue;

@@ -328,4 +328,32 @@ check "steptrail-recipes.5: the example's five examples hold" sh -c "
     \"$STEPTRAIL\" recipes lint '$tmp/man-example.json' |
     grep -qx '1 recipes, 5 examples, 0 failed'"
 
+# --- --since/--until: a window on the log; earlier events give ancestry
+job=$TOP_SRCDIR/testdata/ci-job/audit.log
+cut=2026-11-22T08:06:14.200Z	# after node -e (.085), before python (.217)
+check "--since: the findings before the window are not reported" sh -c "
+    n=\$(\"$STEPTRAIL\" analyze --fail-on never -f jsonl '$job' | wc -l)
+    w=\$(\"$STEPTRAIL\" analyze --fail-on never -f jsonl --since $cut \
+        '$job' | wc -l)
+    [ \"\$n\" -eq 10 ] && [ \"\$w\" -eq 7 ]"
+check "--since: none of those left is from before it" sh -c "
+    \"$STEPTRAIL\" analyze --fail-on never -f jsonl --since $cut '$job' |
+    grep -o '\"@timestamp\":\"[^\"]*' | cut -d'\"' -f4 |
+    awk '\$0 < \"$cut\" { bad = 1 } END { exit bad }'"
+check "--since: python's reverse shell keeps node -e, run before the window, as an ancestor" sh -c "
+    \"$STEPTRAIL\" analyze --since $cut '$job' |
+    grep -q '^           30188  node -e '"
+check "--since: the report says what the window left out" sh -c "
+    \"$STEPTRAIL\" analyze --since $cut '$job' |
+    grep -q '^  window: since 2026-11-22T08:06:14.200Z: [1-9][0-9]* events before it and 0 after'"
+check "--until before the first event: nothing reported, exit 0" \
+    run 0 analyze --until 2026-11-22T08:00:00Z "$job"
+check "--until: the JSON report has the window and its counts" sh -c "
+    \"$STEPTRAIL\" analyze -f json --until 2026-11-22T08:00:00Z '$job' |
+    grep -q '\"after\":	[1-9]'"
+check "--since after --until: exit 2" run 2 analyze --since -1h --until -2h \
+    "$job"
+check "a time that is not one: exit 2" run 2 analyze --since 2026-13-01 "$job"
+check "... saying what is accepted" has err "give ISO 8601"
+
 echo "1..$n"

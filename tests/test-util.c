@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "steptrail.h"
 #include "tap.h"
@@ -225,6 +227,63 @@ test_nodes(void)
 	is_int(st_node_intern("host-4095"), 4096, "... the last one too");
 }
 
+/* --since/--until: every accepted form, and refusals that say why. */
+static void
+test_when(void)
+{
+	const time_t now = 1795334774;	/* 2026-11-22T08:06:14Z */
+	int64_t ms = 0;
+	char *cause = NULL;
+	static const struct {
+		const char	*in;
+		int64_t		 want;
+		const char	*what;
+	} good[] = {
+		{ "2026-11-22T08:06:14Z", 1795334774000, "ISO 8601, UTC" },
+		{ "2026-11-22T08:06:14.085Z", 1795334774085, "... with ms" },
+		{ "2026-11-22t08:06:14.0856789z", 1795334774085,
+		    "... more digits cut, lower case" },
+		{ "2026-11-22T09:06:14+01:00", 1795334774000, "... +01:00" },
+		{ "2026-11-22T03:36:14-0430", 1795334774000, "... -0430" },
+		{ "2026-11-22 08:06Z", 1795334760000, "... no seconds, space" },
+		{ "2026-11-22T08:06:14", 1795334774000, "... local time (TZ=UTC)" },
+		{ "2026-11-22", 1795305600000, "... a date: local midnight" },
+		{ "2024-02-29T00:00:00Z", 1709164800000, "... a leap day" },
+		{ "1795334774", 1795334774000, "epoch seconds" },
+		{ "1795334774.5", 1795334774500, "... with a fraction" },
+		{ "-2h", 1795327574000, "relative hours" },
+		{ "-90s", 1795334684000, "relative seconds" },
+		{ "-7d", 1794729974000, "relative days" },
+		{ "-1w", 1794729974000, "relative weeks" },
+		{ "now", 1795334774000, "now" },
+		{ "today", 1795305600000, "today: midnight (TZ=UTC)" },
+		{ "yesterday", 1795219200000, "yesterday: midnight before" },
+	};
+	static const char *const bad[] = {
+		"", "2026-13-01", "2026-11-32", "2026-11-22T25:00Z", "2026-11",
+		"2026-11-22T08:06:14+25:00", "2026-11-22X", "-2", "-2x", "2h",
+		"-h", "12:00", "yesterdayx", "1795334774.", "17953x", "--2h",
+		"2026-11-22T08:06:14.Z",
+	};
+	size_t i;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+		ms = 0;
+		ok(st_when_parse(good[i].in, now, &ms, &cause) == 0 &&
+		    ms == good[i].want, "when: %s: %s -> %lld", good[i].what,
+		    good[i].in, (long long)ms);
+	}
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		cause = NULL;
+		ok(st_when_parse(bad[i], now, &ms, &cause) != 0 &&
+		    cause != NULL && strstr(cause, "ISO 8601") != NULL,
+		    "when: \"%s\" refused, saying what is accepted", bad[i]);
+		free(cause);
+	}
+}
+
 int
 main(void)
 {
@@ -233,5 +292,6 @@ main(void)
 	test_map();
 	test_time();
 	test_nodes();
+	test_when();
 	return done_testing();
 }
