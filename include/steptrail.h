@@ -321,12 +321,14 @@ struct st_proctree_stats {
 	unsigned long	 images_dropped;
 	unsigned long	 bogus;		/* records no process can have made */
 	unsigned long	 evicted;	/* idle a day: forgotten (long logs) */
+	unsigned long	 evicted_full;	/* forgotten: the table was full */
 };
 
 struct st_proctree;
 struct st_proctree *st_proctree_new(void);
 void	 st_proctree_free(struct st_proctree *);
 void	 st_proctree_set_sweep(struct st_proctree *, size_t, unsigned long);
+void	 st_proctree_set_max(struct st_proctree *, size_t);
 struct st_proc *st_proctree_apply(struct st_proctree *, struct st_event *);
 struct st_proc *st_proctree_find(struct st_proctree *, unsigned, int);
 struct st_proc *st_proctree_get(struct st_proctree *,
@@ -688,6 +690,72 @@ void	 st_coverage_gap(struct st_coverage *, unsigned, unsigned long, time_t,
 void	 st_coverage_fill(struct st_coverage *, unsigned, unsigned long);
 const char *st_blind_kind_name(enum st_blind_kind);
 
+/* ------------------------------------------------------------ history.c */
+
+/* A process as tree and timeline show it (escaped strings). */
+struct st_hist_proc {
+	unsigned long	 id;		/* st_proc's */
+	unsigned long	 parent;	/* its parent's id, 0: none known */
+	unsigned	 node;
+	int		 pid, ppid;
+	time_t		 sec, last_sec;	/* first and last record */
+	unsigned	 ms, last_ms;
+	const struct st_step *step;
+	char		*exe;
+	char		*cmdline;	/* of its last exec */
+	unsigned	 nexecs;
+	bool		 in_window;	/* a record in --since/--until */
+	size_t		 prev_same;	/* older process of that pid, +1 */
+	unsigned long	 findings;	/* set by the views */
+	enum st_severity worst;
+};
+
+enum st_hist_kind { ST_HIST_EXEC, ST_HIST_CONNECT };
+
+struct st_hist_ev {
+	enum st_hist_kind kind;
+	time_t		 sec;
+	unsigned	 ms;
+	unsigned long	 serial;
+	unsigned	 node;
+	int		 pid, ppid;
+	const struct st_step *step;
+	char		*exe;
+	char		*text;		/* the command line, or the peer */
+};
+
+struct st_history {
+	bool		 events;	/* keep execs and connects too */
+	struct st_hist_proc *p;
+	size_t		 np;
+	struct st_hist_ev *e;
+	size_t		 ne;
+	struct st_map	 byid;		/* st_proc id -> index + 1 */
+	struct st_map	 bypid;		/* node, pid -> newest index + 1 */
+};
+
+void	 st_history_init(struct st_history *, bool);
+void	 st_history_free(struct st_history *);
+void	 st_history_apply(struct st_history *, const struct st_proc *,
+	    const struct st_event *, bool);
+long	 st_history_find(const struct st_history *, unsigned, int, time_t,
+	    unsigned);
+long	 st_history_index(const struct st_history *, unsigned long);
+
+/* ---------------------------------------------- view-tree.c, view-timeline.c */
+
+enum st_view_fmt { ST_VIEW_TEXT, ST_VIEW_JSON, ST_VIEW_CSV };
+enum st_view_by { ST_BY_TIME, ST_BY_STEP, ST_BY_NODE };
+
+/* What `steptrail tree` and `timeline` show of an analysis. */
+struct st_view_opts {
+	enum st_view_fmt fmt;
+	int		 pid;		/* --pid, 0: any */
+	unsigned	 step;		/* --step, 0: any */
+	const char	*node;		/* --node, NULL: any */
+	enum st_view_by	 by;		/* timeline: grouping */
+};
+
 /* ------------------------------------------------------------ analyze.c */
 
 struct st_run_result;
@@ -700,6 +768,7 @@ struct st_analysis {
 	 * process trees, and are not matched (INT64_MIN/MAX: open) */
 	int64_t			 since_ms, until_ms;
 	unsigned long		 before_window, after_window;
+	struct st_history	*history;	/* tree, timeline; else NULL */
 	const struct st_run_result *run;	/* steptrail run, or NULL */
 	char			**run_argv;
 	struct st_reader_stats	 reader;
@@ -720,6 +789,10 @@ struct st_analysis {
 void	 st_analysis_init(struct st_analysis *);
 void	 st_analysis_free(struct st_analysis *);
 int	 st_analyze(struct st_analysis *, struct st_recipes *, char **);
+int	 st_view_tree(FILE *, const struct st_analysis *,
+	    const struct st_view_opts *, char **);
+int	 st_view_timeline(FILE *, const struct st_analysis *,
+	    const struct st_view_opts *, char **);
 
 /* -------------------------------------------------------------- rules.c */
 

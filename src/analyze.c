@@ -51,7 +51,10 @@ descends(const struct st_proc *p, long root)
 	return false;
 }
 
-/* Is ev in --since/--until (since included, until not)?  Counts it. */
+/*
+ * Is ev in --since/--until (since included, until not)?  Counts the events
+ * outside (forks too: they are events the window left out).
+ */
 static bool
 in_window(struct st_analysis *a, const struct st_event *ev)
 {
@@ -73,15 +76,19 @@ on_event(struct st_event *ev, void *arg)
 {
 	struct pipeline *pl = arg;
 	struct st_proc *p;
+	bool inwin;
 
 	st_coverage_event(pl->cov, ev);
 	p = st_proctree_apply(pl->tree, ev);
 	st_steps_apply(pl->steps, pl->tree, p, ev);
+	inwin = in_window(pl->a, ev);
+	if (pl->a->history != NULL)
+		st_history_apply(pl->a->history, p, ev, inwin);
 	if (ev->kind == ST_EV_FORK)
 		return;
 	/* outside the window: the tree learns it (ancestry of what comes
 	 * later), no recipe sees it */
-	if (!in_window(pl->a, ev)) {
+	if (!inwin) {
 		if (p != NULL && ev->kind == ST_EV_EXEC)
 			st_proctree_trim(p);
 		return;

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -30,6 +31,8 @@ struct command {
 };
 
 static int	cmd_analyze(int, char **);
+static int	cmd_tree(int, char **);
+static int	cmd_timeline(int, char **);
 static int	cmd_rules(int, char **);
 static int	cmd_run(int, char **);
 static int	cmd_step(int, char **);
@@ -42,6 +45,10 @@ static int	cmd_help(int, char **);
 static const struct command commands[] = {
 	{ "analyze", cmd_analyze, "read audit logs, rebuild process trees, "
 	    "report findings" },
+	{ "tree", cmd_tree, "the process trees of audit logs, with steps and "
+	    "findings" },
+	{ "timeline", cmd_timeline, "every exec, connect and finding in time "
+	    "order" },
 	{ "run", cmd_run, "run a command under audit and report what it "
 	    "executed" },
 	{ "step", cmd_step, "mark where a build step begins (any CI)" },
@@ -165,6 +172,10 @@ enum {
 	OPT_END,
 	OPT_SINCE,
 	OPT_UNTIL,
+	OPT_PID,
+	OPT_STEP,
+	OPT_NODE,
+	OPT_BY,
 };
 
 /* What analyze and run share: recipes, and how the report is made. */
@@ -472,6 +483,241 @@ out:
 	st_ci_free(&ci);
 	st_recipes_free(&rs);
 	return rc;
+}
+
+/* -------------------------------------------------------- tree, timeline */
+
+static void
+usage_view(FILE *f, bool timeline)
+{
+	fprintf(f, "usage: steptrail %s [options] [FILE...]\n\n",
+	    timeline ? "timeline" : "tree");
+	if (timeline)
+		fputs("One line per exec, connect and finding, in time order "
+		    "(or by step or\nnode): for a responder's spreadsheet.\n",
+		    f);
+	else
+		fputs("The process trees the logs record, pstree-like, with "
+		    "each build step\nwhere it begins and each finding on "
+		    "its process.\n", f);
+	fputs("Inputs as for analyze (no FILE: the system trail; \"-\": "
+	    "stdin).\n\n", f);
+	fprintf(f, "  -f, --format FMT     text (default), %s\n",
+	    timeline ? "csv or json" : "or json");
+	fputs("  -o, --output FILE    write it to FILE\n"
+	    "      --pid PID        only that process", f);
+	fputs(timeline ? "\n" : ", its ancestors and what it "
+	    "started\n", f);
+	fprintf(f, "      --step N         only the processes of step N%s\n",
+	    timeline ? "" : " (and ancestors)");
+	fputs("      --node NAME      only that node (node= of an aggregated "
+	    "log)\n"
+	    "      --since TIME     only what happened from TIME on ...\n"
+	    "      --until TIME     ... and before TIME (see analyze "
+	    "--help)\n", f);
+	if (timeline)
+		fputs("      --by WHAT        time (default), step or node: "
+		    "grouped, in time order\n", f);
+	fputs("  -r, --recipes PATH   also load recipes from PATH\n"
+	    "      --no-builtin     do not load the default recipes\n"
+	    "      --steps FILE     the job's step list (GitHub jobs API "
+	    "JSON)\n"
+	    "      --log FILE       the system trail's current log file\n"
+	    "\n"
+	    "Exit: 0 shown, 2 usage or recipe error, 3 an input could not be "
+	    "read,\n4 it could not be written.  Findings do not fail it.\n",
+	    f);
+}
+
+static int
+view_option(struct st_view_opts *vo, int c, bool timeline)
+{
+	char *end;
+	long v;
+
+	switch (c) {
+	case 'f':
+		if (strcmp(optarg, "text") == 0)
+			vo->fmt = ST_VIEW_TEXT;
+		else if (strcmp(optarg, "json") == 0)
+			vo->fmt = ST_VIEW_JSON;
+		else if (timeline && strcmp(optarg, "csv") == 0)
+			vo->fmt = ST_VIEW_CSV;
+		else {
+			warnx("--format: \"%s\" is not text, %s", optarg,
+			    timeline ? "csv or json" : "or json");
+			return -1;
+		}
+		return 1;
+	case OPT_PID:
+	case OPT_STEP:
+		v = strtol(optarg, &end, 10);
+		if (end == optarg || *end != '\0' || v <= 0 || v > INT32_MAX) {
+			warnx("--%s: \"%s\" is not a positive number",
+			    c == OPT_PID ? "pid" : "step", optarg);
+			return -1;
+		}
+		if (c == OPT_PID)
+			vo->pid = (int)v;
+		else
+			vo->step = (unsigned)v;
+		return 1;
+	case OPT_NODE:
+		vo->node = optarg;
+		return 1;
+	case OPT_BY:
+		if (!timeline)
+			return 0;
+		if (strcmp(optarg, "time") == 0)
+			vo->by = ST_BY_TIME;
+		else if (strcmp(optarg, "step") == 0)
+			vo->by = ST_BY_STEP;
+		else if (strcmp(optarg, "node") == 0)
+			vo->by = ST_BY_NODE;
+		else {
+			warnx("--by: \"%s\" is not time, step or node", optarg);
+			return -1;
+		}
+		return 1;
+	}
+	return 0;
+}
+
+/* steptrail tree and timeline: an analysis, shown another way. */
+static int
+cmd_view(int argc, char **argv, bool timeline)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "recipes", required_argument, NULL, 'r' },
+		{ "no-builtin", no_argument, NULL, OPT_NO_BUILTIN },
+		{ "steps", required_argument, NULL, OPT_STEPS },
+		{ "since", required_argument, NULL, OPT_SINCE },
+		{ "until", required_argument, NULL, OPT_UNTIL },
+		{ "log", required_argument, NULL, OPT_LOG },
+		{ "pid", required_argument, NULL, OPT_PID },
+		{ "step", required_argument, NULL, OPT_STEP },
+		{ "node", required_argument, NULL, OPT_NODE },
+		{ "by", required_argument, NULL, OPT_BY },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct st_view_opts vo = { 0 };
+	struct report_opts o;
+	struct st_analysis a;
+	struct st_history h;
+	struct st_recipes rs;
+	struct st_ci ci = { 0 };
+	const char *log = NULL, *output = NULL;
+	char *cause = NULL;
+	time_t now = time(NULL);
+	FILE *out = stdout;
+	int c, rc = EXIT_USAGE, i;
+
+	report_opts_init(&o);
+	st_analysis_init(&a);
+	st_history_init(&h, timeline);
+	a.history = &h;
+	memset(&rs, 0, sizeof rs);
+	while ((c = getopt_long(argc, argv, "f:o:r:h", longopts, NULL)) != -1) {
+		if ((i = view_option(&vo, c, timeline)) < 0)
+			goto out;
+		if (i > 0)
+			continue;
+		switch (c) {
+		case 'o':
+			output = optarg;
+			break;
+		case 'r':
+		case OPT_NO_BUILTIN:
+		case OPT_STEPS:
+			(void)report_option(&o, c);
+			break;
+		case OPT_LOG:
+			log = optarg;
+			break;
+		case OPT_SINCE:
+		case OPT_UNTIL:
+			if (st_when_parse(optarg, now, c == OPT_SINCE ?
+			    &a.since_ms : &a.until_ms, &cause) != 0) {
+				warnx("--%s: %s", c == OPT_SINCE ? "since" :
+				    "until", cause);
+				goto out;
+			}
+			break;
+		case 'h':
+			usage_view(stdout, timeline);
+			rc = EXIT_CLEAN;
+			goto out;
+		default:
+			usage_view(stderr, timeline);
+			goto out;
+		}
+	}
+	if (a.since_ms >= a.until_ms) {
+		warnx("--since must come before --until");
+		goto out;
+	}
+	if (load_recipe_set(&rs, &o.ro) != 0 ||
+	    prepare_analysis(&o, &a, &ci) != 0)
+		goto out;
+	rc = EXIT_INPUT;
+	if (optind == argc &&
+	    st_source_add_system(&a.source, log, &cause) != 0)
+		goto fail;
+	for (i = optind; i < argc; i++)
+		if (st_source_add(&a.source, argv[i], &cause) != 0)
+			goto fail;
+	if (st_analyze(&a, &rs, &cause) != 0) {
+		warnx("%s", cause);	/* reported; the view goes on */
+		free(cause);
+		cause = NULL;
+	}
+	rc = EXIT_OUTPUT;
+	if (output != NULL && strcmp(output, "-") != 0 &&
+	    (out = fopen(output, "w")) == NULL) {
+		warnx("%s: %s", output, strerror(errno));
+		goto out;
+	}
+	if ((timeline ? st_view_timeline(out, &a, &vo, &cause) :
+	    st_view_tree(out, &a, &vo, &cause)) != 0 || fflush(out) != 0 ||
+	    ferror(out)) {
+		warnx("cannot write the %s: %s", timeline ? "timeline" : "tree",
+		    cause != NULL ? cause : strerror(errno));
+		if (out != stdout)
+			fclose(out);
+		goto out;
+	}
+	if (out != stdout && fclose(out) != 0) {
+		warnx("%s: %s", output, strerror(errno));
+		goto out;
+	}
+	rc = a.input_failed ? EXIT_INPUT : EXIT_CLEAN;
+	goto out;
+fail:
+	warnx("%s", cause);
+out:
+	free(cause);
+	free(o.ro.paths);
+	free(o.outs);
+	st_analysis_free(&a);
+	st_history_free(&h);
+	st_ci_free(&ci);
+	st_recipes_free(&rs);
+	return rc;
+}
+
+static int
+cmd_tree(int argc, char **argv)
+{
+	return cmd_view(argc, argv, false);
+}
+
+static int
+cmd_timeline(int argc, char **argv)
+{
+	return cmd_view(argc, argv, true);
 }
 
 /* ------------------------------------------------------------- run */
