@@ -636,6 +636,12 @@ struct st_ci {
 	char		*url;
 	char		*workflow_file;	/* in the repository: ".github/..." */
 	char		*workspace;	/* the checkout, to read it */
+	char		*wf;		/* the workflow file's text, or NULL */
+	size_t		 wf_len;
+	struct st_ci_cache {
+		char	*name;		/* the last step looked up */
+		unsigned line;
+	}		*cache;
 };
 
 int	 st_ci_from_env(struct st_ci *);

@@ -9,10 +9,15 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
+#include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "steptrail.h"
 
@@ -53,6 +58,8 @@ env(const char *name)
 
 	return v != NULL && *v != '\0' ? xstrdup(v) : NULL;
 }
+
+static void	load_workflow(struct st_ci *);
 
 /* GitHub: SERVER/REPOSITORY/actions/runs/RUN[/attempts/N] */
 static char *
@@ -119,6 +126,9 @@ st_ci_from_env(struct st_ci *ci)
 			ci->workflow_file = github_workflow_file(ci);
 		else if ((ci->workflow_file = env(s->config)) == NULL)
 			ci->workflow_file = xstrdup(s->config_default);
+		load_workflow(ci);
+		ci->cache = xreallocarray(NULL, 1, sizeof *ci->cache);
+		memset(ci->cache, 0, sizeof *ci->cache);
 		return 1;
 	}
 	return 0;
@@ -136,79 +146,213 @@ st_ci_free(struct st_ci *ci)
 	free(ci->url);
 	free(ci->workflow_file);
 	free(ci->workspace);
+	free(ci->wf);
+	if (ci->cache != NULL)
+		free(ci->cache->name);
+	free(ci->cache);
 	memset(ci, 0, sizeof *ci);
 }
 
-/* s without leading blanks and list dashes, and "KEY:" taken off. */
-static const char *
-yaml_value(const char *s, const char *key)
+/*
+ * The workflow file, read once: the job's own steps may have written it (it
+ * is in the checkout), so only a regular file, not followed if a symlink,
+ * opened without blocking (a FIFO), at most WORKFLOW_MAX bytes.
+ */
+static void
+load_workflow(struct st_ci *ci)
 {
-	size_t n = strlen(key);
+	struct stat sb;
+	char *path;
+	ssize_t n;
+	int fd;
 
-	while (*s == ' ' || *s == '\t' || *s == '-')
-		s++;
-	if (strncmp(s, key, n) != 0 || s[n] != ':')
-		return NULL;
-	for (s += n + 1; *s == ' ' || *s == '\t'; s++)
-		continue;
-	return s;
+	if (ci->workflow_file == NULL || ci->workspace == NULL)
+		return;
+	path = xasprintf("%s/%s", ci->workspace, ci->workflow_file);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	free(path);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return;
+	}
+	ci->wf = xreallocarray(NULL, WORKFLOW_MAX + 1, 1);
+	while (ci->wf_len < WORKFLOW_MAX && (n = read(fd, ci->wf + ci->wf_len,
+	    WORKFLOW_MAX - ci->wf_len)) > 0)
+		ci->wf_len += (size_t)n;
+	ci->wf[ci->wf_len] = '\0';
+	close(fd);
 }
 
-/* Is the YAML scalar v (to the end of its line, maybe quoted) name? */
-static bool
-yaml_is(const char *v, const char *name)
-{
-	size_t n = strlen(name), len = strcspn(v, "\r\n");
-	char q = *v;
+/* Line i of the workflow: its text, length and indentation. */
+struct wline {
+	const char	*s;
+	size_t		 len;
+	size_t		 indent;
+	bool		 blank;		/* empty or a comment */
+};
 
-	while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+static bool
+next_line(const struct st_ci *ci, size_t *pos, struct wline *l)
+{
+	const char *p, *end = ci->wf + ci->wf_len;
+
+	if (*pos >= ci->wf_len)
+		return false;
+	l->s = ci->wf + *pos;
+	p = memchr(l->s, '\n', (size_t)(end - l->s));
+	l->len = p != NULL ? (size_t)(p - l->s) : (size_t)(end - l->s);
+	*pos += l->len + 1;
+	for (l->indent = 0; l->indent < l->len && l->s[l->indent] == ' ';
+	    l->indent++)
+		continue;
+	l->blank = l->indent == l->len || l->s[l->indent] == '#' ||
+	    l->s[l->indent] == '\r';
+	return true;
+}
+
+/* Is line l "KEY:" (after blanks and a list dash)?  Its value, or NULL. */
+static const char *
+yaml_key(const struct wline *l, const char *key, size_t *vlen)
+{
+	const char *s = l->s + l->indent, *end = l->s + l->len, *v;
+	size_t n = strlen(key);
+
+	if (s < end && *s == '-')
+		for (s++; s < end && *s == ' '; s++)
+			continue;
+	if ((size_t)(end - s) <= n || strncmp(s, key, n) != 0 || s[n] != ':')
+		return NULL;
+	for (v = s + n + 1; v < end && (*v == ' ' || *v == '\t'); v++)
+		continue;
+	*vlen = (size_t)(end - v);
+	return v;
+}
+
+/* Is the YAML scalar v (maybe quoted, maybe " # comment") name? */
+static bool
+yaml_is(const char *v, size_t len, const char *name)
+{
+	size_t n = strlen(name), i;
+	char q = len > 0 ? *v : '\0';
+
+	while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t' ||
+	    v[len - 1] == '\r'))
 		len--;
 	if ((q == '"' || q == '\'') && len >= 2 && v[len - 1] == q) {
 		v++;
 		len -= 2;
+	} else {
+		for (i = 0; i + 1 < len; i++)	/* a plain scalar's comment */
+			if (v[i] == ' ' && v[i + 1] == '#') {
+				len = i;
+				break;
+			}
+		while (len > 0 && v[len - 1] == ' ')
+			len--;
 	}
 	return len == n && strncmp(v, name, n) == 0;
 }
 
 /*
+ * Where the steps of this job are: the lines under jobs: JOB: steps: (by
+ * indentation, as YAML nests them); the whole file if they cannot be found
+ * (another CI's file, or flow style).
+ */
+static void
+steps_range(const struct st_ci *ci, size_t *from, size_t *to)
+{
+	struct wline l;
+	size_t pos = 0, at, vlen, level = 0, ind[3] = { 0 };
+	int depth = 0;
+
+	*from = 0;
+	*to = ci->wf_len;
+	if (ci->job == NULL)
+		return;
+	while ((at = pos, next_line(ci, &pos, &l))) {
+		if (l.blank)
+			continue;
+		if (depth > 0 && l.indent <= ind[depth - 1]) {
+			if (depth == 3) {	/* the end of the steps */
+				*to = at;
+				return;
+			}
+			return;		/* the key was not under it */
+		}
+		if (depth == 0 && l.indent == 0 &&
+		    yaml_key(&l, "jobs", &vlen) != NULL) {
+			ind[depth++] = 0;
+			continue;
+		}
+		if (depth == 1 && (level == 0 || l.indent == level)) {
+			level = l.indent;
+			if (yaml_key(&l, ci->job, &vlen) != NULL) {
+				ind[depth++] = l.indent;
+				continue;
+			}
+		}
+		if (depth == 2 && yaml_key(&l, "steps", &vlen) != NULL) {
+			ind[depth++] = l.indent;
+			*from = pos;
+		}
+	}
+	if (depth < 3)
+		*from = 0;
+}
+
+/*
  * The line of the workflow file where the step named name is written, 0
- * if not found: "name: NAME", "uses: NAME" for an action step, "run: CMD"
- * for GitHub's "Run CMD" names of unnamed steps.  A line to point the
- * annotation at, nothing more: the first that matches wins.
+ * if not found: "name: NAME", "uses: NAME" for an action step, and
+ * GitHub's own names of unnamed steps, "Run CMD" (run: CMD or uses: CMD)
+ * and "Post Run ACTION".  Only among the job's steps; the first that
+ * matches wins; the last answer is kept (findings come step by step).
  */
 unsigned
 st_ci_step_line(const struct st_ci *ci, const char *name)
 {
-	char *path, line[4096];
-	const char *v;
+	struct st_ci_cache *c = ci != NULL ? ci->cache : NULL;
+	const char *v, *bare = NULL;
+	struct wline l;
+	size_t pos, from, to, vlen, item = SIZE_MAX;
 	unsigned n = 0, found = 0;
-	size_t bytes = 0, len;
-	bool start = true;	/* line[] starts a line (fgets cuts long ones) */
-	FILE *f;
+	bool dash;
 
-	if (ci == NULL || ci->workflow_file == NULL || ci->workspace == NULL ||
-	    name == NULL || *name == '\0')
+	if (c == NULL || ci->wf == NULL || name == NULL || *name == '\0')
 		return 0;
-	path = xasprintf("%s/%s", ci->workspace, ci->workflow_file);
-	f = fopen(path, "r");
-	free(path);
-	if (f == NULL)
-		return 0;
-	while (found == 0 && bytes < WORKFLOW_MAX &&
-	    fgets(line, sizeof line, f) != NULL) {
-		len = strlen(line);
-		bytes += len;
-		if (start && ++n > 0 &&
-		    (((v = yaml_value(line, "name")) != NULL &&
-		    yaml_is(v, name)) ||
-		    ((v = yaml_value(line, "uses")) != NULL &&
-		    yaml_is(v, name)) ||
-		    (strncmp(name, "Run ", 4) == 0 &&
-		    (v = yaml_value(line, "run")) != NULL &&
-		    yaml_is(v, name + 4))))
+	if (c->name != NULL && strcmp(c->name, name) == 0)
+		return c->line;
+	if (strncmp(name, "Run ", 4) == 0)
+		bare = name + 4;
+	else if (strncmp(name, "Post Run ", 9) == 0)
+		bare = name + 9;
+	steps_range(ci, &from, &to);
+	for (pos = 0; found == 0 && pos < to && next_line(ci, &pos, &l);) {
+		n++;
+		if (l.s < ci->wf + from || l.blank)
+			continue;
+		/* a step's own keys, not an action's inputs (with: name:):
+		 * "- key" at the items' indentation, or "key" 2 deeper */
+		if (from > 0) {
+			dash = l.s[l.indent] == '-';
+			if (item == SIZE_MAX && dash)
+				item = l.indent;
+			if (item == SIZE_MAX || (dash ? l.indent != item :
+			    l.indent != item + 2))
+				continue;
+		}
+		if (((v = yaml_key(&l, "name", &vlen)) != NULL &&
+		    yaml_is(v, vlen, name)) ||
+		    ((v = yaml_key(&l, "uses", &vlen)) != NULL &&
+		    (yaml_is(v, vlen, name) ||
+		    (bare != NULL && yaml_is(v, vlen, bare)))) ||
+		    (bare != NULL && (v = yaml_key(&l, "run", &vlen)) != NULL &&
+		    yaml_is(v, vlen, bare)))
 			found = n;
-		start = len > 0 && line[len - 1] == '\n';
 	}
-	fclose(f);
+	free(c->name);
+	c->name = xstrdup(name);
+	c->line = found;
 	return found;
 }

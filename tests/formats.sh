@@ -208,6 +208,32 @@ else
 fi
 validate "$tmp/ci-job.sarif" "github job: the SARIF Multitool validates it (locations, provenance)"
 
+# The workflow file is in the checkout, which the job's steps can write: a
+# symlink to /dev/zero or a FIFO in its place must not stop the analysis.
+for kind in /dev/zero fifo; do
+	rm -rf "$tmp/wz"
+	mkdir -p "$tmp/wz/.github/workflows"
+	if [ "$kind" = fifo ]; then
+		mkfifo "$tmp/wz/.github/workflows/build.yml"
+	else
+		ln -s "$kind" "$tmp/wz/.github/workflows/build.yml"
+	fi
+	(cd "$td/ci-job" && timeout 60 env GITHUB_RUN_ID=7 \
+	    GITHUB_REPOSITORY=acme/hello GITHUB_JOB=build \
+	    GITHUB_WORKFLOW_REF=acme/hello/.github/workflows/build.yml@refs/heads/main \
+	    GITHUB_WORKSPACE="$tmp/wz" GITHUB_STEP_SUMMARY="$tmp/wz.md" \
+	    "$STEPTRAIL" analyze -f github -f sarif -o "$tmp/wz.sarif" \
+	    audit.log) > "$tmp/wz.gh" 2>&1
+	rc=$?
+	if [ $rc = 1 ] && grep -q \
+	    '^::error file=.github/workflows/build.yml,title=' "$tmp/wz.gh"
+	then
+		point ok "a workflow file that is a $kind: read not, reports whole"
+	else
+		point not-ok "a workflow file that is a $kind: exit $rc"
+	fi
+done
+
 # --- --format and --output pairs, --fail-on
 log=$td/ci-job/audit.log
 "$STEPTRAIL" analyze -o "$tmp/early.json" -f json "$log" > "$tmp/out" 2>&1

@@ -284,6 +284,77 @@ test_when(void)
 	}
 }
 
+/* The line of a step in a workflow file (annotations, SARIF regions). */
+static void
+test_step_line(void)
+{
+	static const char wf[] =
+	    "name: Install dependencies\n"			/* 1 */
+	    "on: push\n"
+	    "jobs:\n"
+	    "  lint:\n"
+	    "    runs-on: ubuntu-latest\n"			/* 5 */
+	    "    steps:\n"
+	    "      - name: Install dependencies\n"
+	    "        run: npm ci\n"
+	    "  build:\n"
+	    "    name: Build # the job's own name\n"		/* 10 */
+	    "    runs-on: self-hosted\n"
+	    "    steps:\n"
+	    "      - uses: actions/checkout@v4\n"
+	    "      - uses: actions/setup-python@v5\n"
+	    "        with:\n"					/* 15 */
+	    "          name: Install dependencies\n"
+	    "      - name: Install dependencies\n"
+	    "        run: npm ci\n"
+	    "      - run: make check # the tests\n"
+	    "      - name: \"quoted: name\"\n"		/* 20 */
+	    "      - name: 'with NUL before'\n"
+	    "  deploy:\n"
+	    "    steps:\n"
+	    "      - name: Deploy\n";
+	struct st_ci ci;
+	struct st_ci_cache cache = { 0 };
+	char *text = xreallocarray(NULL, sizeof wf, 1);
+
+	memcpy(text, wf, sizeof wf);
+	memset(&ci, 0, sizeof ci);
+	ci.job = (char *)"build";
+	ci.wf = text;
+	ci.wf_len = sizeof wf - 1;
+	ci.cache = &cache;
+	is_int(st_ci_step_line(&ci, "Install dependencies"), 17, "step "
+	    "line: the job's own step, not the workflow's name, another "
+	    "job's step or an action's input");
+	is_int(st_ci_step_line(&ci, "Install dependencies"), 17, "step "
+	    "line: asked again (the cache)");
+	is_int(st_ci_step_line(&ci, "Run actions/setup-python@v5"), 14,
+	    "step line: GitHub's name of an unnamed action step");
+	is_int(st_ci_step_line(&ci, "Post Run actions/checkout@v4"), 13,
+	    "step line: ... and of its post step");
+	is_int(st_ci_step_line(&ci, "Run make check"), 19, "step line: an "
+	    "unnamed run step, its comment left out");
+	is_int(st_ci_step_line(&ci, "quoted: name"), 20, "step line: a "
+	    "quoted name");
+	is_int(st_ci_step_line(&ci, "Build"), 0, "step line: the job's "
+	    "name is not a step");
+	is_int(st_ci_step_line(&ci, "Deploy"), 0, "step line: another job's "
+	    "step is not this job's");
+	text[sizeof wf - 60] = '\0';	/* a NUL in line 20 or so */
+	cache.line = 0;
+	free(cache.name);
+	cache.name = NULL;
+	is_int(st_ci_step_line(&ci, "Install dependencies"), 17, "step "
+	    "line: a NUL byte does not stop the count");
+	ci.job = (char *)"nosuchjob";
+	free(cache.name);
+	cache.name = NULL;
+	is_int(st_ci_step_line(&ci, "Deploy"), 24, "step line: a job not "
+	    "found: the whole file is searched");
+	free(cache.name);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -293,5 +364,6 @@ main(void)
 	test_time();
 	test_nodes();
 	test_when();
+	test_step_line();
 	return done_testing();
 }
