@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
@@ -183,6 +185,8 @@ enum {
 struct report_out {
 	const struct st_format	*fmt;
 	const char		*path;
+	FILE			*f;		/* opened by open_outputs() */
+	bool			 failed;	/* ... which could not */
 };
 
 struct report_opts {
@@ -349,28 +353,169 @@ report_opts_init(struct report_opts *o)
 	o->fail_on = ST_SEV_HIGH;
 }
 
+/*
+ * What a path names, for telling two names of one file apart: its device
+ * and inode if it exists, else the real path of its directory and its
+ * name.  0, or -1 if the directory cannot be resolved.
+ */
+struct file_id {
+	bool		 exists;
+	dev_t		 dev;
+	ino_t		 ino;
+	char		*where;
+};
+
+static int
+file_id(const char *path, struct file_id *id)
+{
+	struct stat sb;
+	char *dir, *slash, *real;
+
+	memset(id, 0, sizeof *id);
+	if (stat(path, &sb) == 0) {
+		id->exists = true;
+		id->dev = sb.st_dev;
+		id->ino = sb.st_ino;
+		return 0;
+	}
+	dir = xstrdup(path);
+	slash = strrchr(dir, '/');
+	if (slash == NULL) {
+		free(dir);
+		dir = xstrdup(".");
+	} else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	real = realpath(dir, NULL);
+	free(dir);
+	if (real == NULL)
+		return -1;
+	slash = strrchr(path, '/');
+	id->where = xasprintf("%s/%s", real, slash != NULL ? slash + 1 : path);
+	free(real);
+	return 0;
+}
+
+static bool
+same_file(const struct file_id *a, const struct file_id *b)
+{
+	if (a->exists != b->exists)
+		return false;
+	if (a->exists)
+		return a->dev == b->dev && a->ino == b->ino;
+	return a->where != NULL && b->where != NULL &&
+	    strcmp(a->where, b->where) == 0;
+}
+
+static bool
+same_as_fd(const struct file_id *a, int fd)
+{
+	struct stat sb;
+
+	return a->exists && fd >= 0 && fstat(fd, &sb) == 0 &&
+	    a->dev == sb.st_dev && a->ino == sb.st_ino;
+}
+
+/*
+ * Before any work: no two reports into one file by two names (./x and x,
+ * a symlink), none over an input (-o in.log in.log would erase the log
+ * being read), none into standard output by its name (/dev/stdout) when a
+ * report goes there (EXIT_USAGE); then every file opened, so that an
+ * unwritable one is known now (EXIT_OUTPUT, the others still written by
+ * analyze; run stops before the command).
+ */
+static int
+open_outputs(struct report_opts *o, const struct st_source *src)
+{
+	struct file_id *ids;
+	bool on_stdout = false;
+	size_t i, j;
+	int rc = EXIT_CLEAN;
+
+	ids = xreallocarray(NULL, o->nouts + 1, sizeof *ids);
+	memset(ids, 0, (o->nouts + 1) * sizeof *ids);
+	for (i = 0; i < o->nouts; i++)
+		if (to_stdout(o->outs[i].path))
+			on_stdout = true;
+	for (i = 0; i < o->nouts; i++) {
+		if (to_stdout(o->outs[i].path))
+			continue;
+		if (file_id(o->outs[i].path, &ids[i]) != 0)
+			continue;	/* fopen below says why */
+		for (j = 0; j < i; j++)
+			if (!to_stdout(o->outs[j].path) &&
+			    same_file(&ids[i], &ids[j])) {
+				warnx("--output %s and %s are the same file",
+				    o->outs[j].path, o->outs[i].path);
+				rc = EXIT_USAGE;
+			}
+		if (on_stdout && same_as_fd(&ids[i], STDOUT_FILENO)) {
+			warnx("--output %s is standard output, where another "
+			    "report goes", o->outs[i].path);
+			rc = EXIT_USAGE;
+		}
+		for (j = 0; src != NULL && j < src->n; j++)
+			if (same_as_fd(&ids[i], src->v[j].fd)) {
+				warnx("--output %s is the input %s: it would be "
+				    "overwritten", o->outs[i].path,
+				    src->v[j].name);
+				rc = EXIT_USAGE;
+			}
+	}
+	for (i = 0; i < o->nouts && rc != EXIT_USAGE; i++) {
+		if (to_stdout(o->outs[i].path)) {
+			o->outs[i].f = stdout;
+			continue;
+		}
+		if ((o->outs[i].f = fopen(o->outs[i].path, "w")) == NULL) {
+			warnx("%s: %s", o->outs[i].path, strerror(errno));
+			o->outs[i].failed = true;
+			rc = EXIT_OUTPUT;
+		}
+	}
+	for (i = 0; i < o->nouts; i++)
+		free(ids[i].where);
+	free(ids);
+	return rc;
+}
+
+static void
+close_outputs(struct report_opts *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->nouts; i++) {
+		if (o->outs[i].f != NULL && o->outs[i].f != stdout)
+			fclose(o->outs[i].f);
+		o->outs[i].f = NULL;
+	}
+}
+
 /* Writes one report; EXIT_OUTPUT after reporting a failure. */
 static int
-write_one(const struct report_out *r, const struct st_analysis *a)
+write_one(struct report_out *r, const struct st_analysis *a)
 {
 	const char *name = to_stdout(r->path) ? "standard output" : r->path;
 	char *cause = NULL;
-	FILE *out = stdout;
+	FILE *out = r->f != NULL ? r->f : stdout;
 	int rc = EXIT_CLEAN;
 
-	if (!to_stdout(r->path) && (out = fopen(r->path, "w")) == NULL) {
-		warnx("%s: %s", r->path, strerror(errno));
-		return EXIT_OUTPUT;
-	}
-	if (r->fmt->write(out, a, &cause) != 0 || fflush(out) != 0 ||
-	    ferror(out)) {
+	if (r->fmt->write(out, a, &cause) != 0) {
+		warnx("cannot write the %s report: %s", r->fmt->name,
+		    cause != NULL ? cause : strerror(errno));
+		rc = EXIT_OUTPUT;
+	} else if (fflush(out) != 0 || ferror(out)) {
 		warnx("cannot write the %s report to %s: %s", r->fmt->name,
-		    name, cause != NULL ? cause : strerror(errno));
+		    name, strerror(errno));
 		rc = EXIT_OUTPUT;
 	}
-	if (out != stdout && fclose(out) != 0 && rc == EXIT_CLEAN) {
-		warnx("%s: %s", r->path, strerror(errno));
-		rc = EXIT_OUTPUT;
+	if (out != stdout) {
+		if (fclose(out) != 0 && rc == EXIT_CLEAN) {
+			warnx("%s: %s", r->path, strerror(errno));
+			rc = EXIT_OUTPUT;
+		}
+		r->f = NULL;
 	}
 	free(cause);
 	return rc;
@@ -378,13 +523,14 @@ write_one(const struct report_out *r, const struct st_analysis *a)
 
 /* Writes every report asked for, even after one fails (nothing lost). */
 static int
-write_report(const struct report_opts *o, const struct st_analysis *a)
+write_report(struct report_opts *o, const struct st_analysis *a)
 {
 	int rc = EXIT_CLEAN;
 	size_t i;
 
 	for (i = 0; i < o->nouts; i++)
-		if (write_one(&o->outs[i], a) != EXIT_CLEAN)
+		if (o->outs[i].failed || write_one(&o->outs[i], a) !=
+		    EXIT_CLEAN)
 			rc = EXIT_OUTPUT;
 	return rc;
 }
@@ -458,9 +604,15 @@ cmd_analyze(int argc, char **argv)
 	if (optind == argc &&
 	    st_source_add_system(&a.source, log, &cause) != 0)
 		goto fail;
+	/* one that cannot be opened is listed, unread: st_analyze says so
+	 * and the report is partial (exit 3) */
 	for (i = optind; i < argc; i++)
-		if (st_source_add(&a.source, argv[i], &cause) != 0)
-			goto fail;
+		if (st_source_add(&a.source, argv[i], &cause) != 0) {
+			free(cause);
+			cause = NULL;
+		}
+	if ((rc = open_outputs(&o, &a.source)) == EXIT_USAGE)
+		goto out;
 	if (st_analyze(&a, &rs, &cause) != 0) {
 		warnx("%s", cause);	/* reported; the analysis goes on */
 		free(cause);
@@ -477,6 +629,7 @@ fail:
 	warnx("%s", cause);
 out:
 	free(cause);
+	close_outputs(&o);
 	free(o.ro.paths);
 	free(o.outs);
 	st_analysis_free(&a);
@@ -699,6 +852,7 @@ fail:
 	warnx("%s", cause);
 out:
 	free(cause);
+	close_outputs(&o);
 	free(o.ro.paths);
 	free(o.outs);
 	st_analysis_free(&a);
@@ -804,6 +958,10 @@ cmd_run(int argc, char **argv)
 	    prepare_analysis(&o, &a, &ci) != 0 ||
 	    load_rules(&rules, user, &home) != 0)
 		goto out;
+	/* before the command runs: an unwritable report is known now */
+	if ((rc = open_outputs(&o, NULL)) != EXIT_CLEAN)
+		goto out;
+	rc = EXIT_USAGE;
 
 	if (st_run(&rules, argv + optind, keep, &res, &cause) != 0 ||
 	    res.signal != 0) {
@@ -841,6 +999,7 @@ out:
 		unlink(res.log);
 	free(cause);
 	free(home);
+	close_outputs(&o);
 	free(o.ro.paths);
 	free(o.outs);
 	st_run_result_free(&res);

@@ -74,25 +74,31 @@ st_source_add(struct st_source *src, const char *path, char **cause)
 	struct stat sb;
 	int fd;
 
+	const char *why = NULL;
+
 	if (strcmp(path, "-") == 0)
 		fd = STDIN_FILENO;
-	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		*cause = xasprintf("%s: %s", path, strerror(errno));
-		return -1;
-	} else if (fstat(fd, &sb) != 0) {
-		*cause = xasprintf("%s: %s", path, strerror(errno));
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		why = strerror(errno);
+	else if (fstat(fd, &sb) != 0) {
+		why = strerror(errno);
 		close(fd);
-		return -1;
 	} else if (S_ISDIR(sb.st_mode)) {
-		*cause = xasprintf("%s: is a directory", path);
+		why = "is a directory";
 		close(fd);
-		return -1;
 	}
+	/* an input that cannot be opened is listed all the same, with why:
+	 * the others are read and the report says it is partial */
 	src->v = xreallocarray(src->v, src->n + 1, sizeof *src->v);
 	in = &src->v[src->n++];
 	memset(in, 0, sizeof *in);
 	in->name = xstrdup(path);
-	in->fd = fd;
+	in->fd = why != NULL ? -1 : fd;
+	if (why != NULL) {
+		in->error = xstrdup(why);
+		*cause = xasprintf("%s: %s", path, why);
+		return -1;
+	}
 	return 0;
 }
 
@@ -393,6 +399,14 @@ st_source_read(struct st_source *src, struct st_reader *r, char **cause)
 	for (i = 0; i < src->n; i++) {
 		in = &src->v[i];
 		err = NULL;
+		if (in->fd < 0 && in->error != NULL) {	/* could not open */
+			if (rc == 0) {
+				*cause = xasprintf("%s: %s", in->name,
+				    in->error);
+				rc = -1;
+			}
+			continue;
+		}
 		st_reader_input(r, in->name);
 		valid_before = st->valid;
 		malformed_before = st->malformed;

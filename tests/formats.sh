@@ -267,6 +267,36 @@ if [ $rc = 2 ] && grep -q 'given twice' "$tmp/err"; then
 else
 	point not-ok "one file for two reports: exit $rc"
 fi
+# one file by two names, an input, standard output by its name: refused
+# before anything is written or read
+cp "$log" "$tmp/in.log"
+for pair in "-o $tmp/same2 -f sarif -o $tmp/./same2|same file" \
+    "-o $tmp/in.log $tmp/in.log|would be overwritten" \
+    "-f jsonl -o /dev/stdout|is standard output"; do
+	args=${pair%|*}
+	why=${pair#*|}
+	# shellcheck disable=SC2086
+	"$STEPTRAIL" analyze -f json $args "$log" > "$tmp/out" 2> "$tmp/err"
+	rc=$?
+	if [ $rc = 2 ] && grep -q "$why" "$tmp/err" &&
+	    cmp -s "$log" "$tmp/in.log"; then
+		point ok "refused, exit 2: $args ($why)"
+	else
+		point not-ok "not refused: $args (exit $rc)"
+	fi
+done
+# an input that cannot be opened: the others are read, the reports
+# written and marked partial, exit 3
+"$STEPTRAIL" analyze -f sarif -o "$tmp/partial.sarif" "$log" "$tmp/nope.log" \
+    2> "$tmp/err"
+rc=$?
+if [ $rc = 3 ] && grep -q '"executionSuccessful":	false' \
+    "$tmp/partial.sarif" && [ "$(grep -c '"ruleId":' "$tmp/partial.sarif")" = 10 ] &&
+    grep -q 'nope.log: No such file' "$tmp/err"; then
+	point ok "a missing input: exit 3, the SARIF has the rest and says it is partial"
+else
+	point not-ok "a missing input: exit $rc"
+fi
 # a report that cannot be written does not stop the others
 "$STEPTRAIL" analyze -f sarif -o "$tmp/nodir/x.sarif" -f jsonl \
     -o "$tmp/ok.jsonl" "$log" 2> "$tmp/err"
