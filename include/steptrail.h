@@ -114,6 +114,7 @@ struct st_argb {
 	long		 declared_len;	/* aN_len, or -1 */
 	size_t		 encoded_len;	/* what aN_len counts: hex digits or chars */
 	bool		 have;
+	long		 nsub;		/* aN[i] chunks taken: 0..nsub-1 */
 };
 
 /*

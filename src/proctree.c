@@ -7,7 +7,7 @@
  * process, but the old one lives on as long as a child still points to it:
  * parent pointers are counted references.  Memory is therefore bounded by
  * the pid space of the audited hosts (plus ancestors still referenced),
- * whatever the length of the log.
+ * whatever the length of the log, and by PROCS_MAX whatever their number.
  *
  * Deciding "same process or a new one with a reused pid" is the heart of
  * it, and the log only offers hints:
@@ -71,6 +71,36 @@
  */
 #define IDLE_EVENTS	65536
 
+/*
+ * Whatever the log's clock says, the table holds at most about PROCS_MAX
+ * processes: a log can make processes much faster than a day passes (a
+ * fork bomb, a busy fleet's aggregated log): 10 million processes in two
+ * minutes of log time took 3.1 GB (bench/many-pids.sh).  Measured, a
+ * process known from a fork record takes about 300 bytes, one that exec'd
+ * a compiler-like command line (its image: argv, exe, path, cwd) about
+ * 1.3 kB: 262144 of those are 340 MB, which with the window (WINDOW_BYTES)
+ * and the rest stays under 512 MB.  It counts processes, not bytes: a
+ * process holding IMAGES_MAX images of ARGV_KEEP bytes each is 64 kB, so
+ * a log made for it can still go beyond.
+ *
+ * When the table is full, the least recently seen processes that nothing
+ * refers to (no child, no reference but the table's) are forgotten until
+ * a quarter of it is free, so the scan is paid for by as many new
+ * processes (the same amortising as sweep()).  Forgetting a process with
+ * children would free nothing and lose it to lookups by pid: ancestry of
+ * the processes kept stays whole.  One seen in the last PROCS_MAX / 4
+ * events stays too, however full the table: it is likely to act next (a
+ * fork's child execs, a shell forks again), and its children would get a
+ * parent known only by its pid.  So only a log whose processes are all
+ * ancestors or recent (a chain of processes each the parent of the next,
+ * deeper than any real tree) keeps the table beyond the bound.  A record
+ * of a forgotten process starts a new one, linked by its ppid, as after
+ * an idle sweep.
+ */
+#define PROCS_MAX	262144
+/* Least recently seen, to within 1/FULL_BUCKETS of the events applied. */
+#define FULL_BUCKETS	4096
+
 struct st_proctree {
 	struct st_map		 procs;
 	struct st_proctree_stats st;
@@ -80,6 +110,8 @@ struct st_proctree {
 	size_t			 sweep_min;	/* SWEEP_MIN; tests lower it */
 	unsigned long		 idle_events;	/* IDLE_EVENTS; tests too */
 	size_t			 sweep_at;	/* table size for the next sweep */
+	size_t			 procs_max;	/* PROCS_MAX; tests lower it */
+	size_t			 full_at;	/* table size to evict at */
 };
 
 static uint64_t
@@ -95,6 +127,7 @@ st_proctree_new(void)
 
 	t->sweep_min = t->sweep_at = SWEEP_MIN;
 	t->idle_events = IDLE_EVENTS;
+	t->procs_max = t->full_at = PROCS_MAX;
 	return t;
 }
 
@@ -105,6 +138,13 @@ st_proctree_set_sweep(struct st_proctree *t, size_t min,
 {
 	t->sweep_min = t->sweep_at = min;
 	t->idle_events = events;
+}
+
+/* Tests: forget the least recently seen processes beyond max. */
+void
+st_proctree_set_max(struct st_proctree *t, size_t max)
+{
+	t->procs_max = t->full_at = max > 4 ? max : 4;
 }
 
 static void
@@ -566,6 +606,80 @@ sweep(struct st_proctree *t)
 	    t->sweep_min;
 }
 
+struct full {
+	uint64_t	*keys;
+	unsigned long	*seqs;		/* their last_seq */
+	size_t		 n;
+	unsigned long	 before;	/* only those seen before this event */
+};
+
+static void
+leaf_cb(uint64_t key, void *val, void *arg)
+{
+	struct full *fu = arg;
+	const struct st_proc *p = val;
+
+	if (p->refs == 1 && p->kids == NULL && p->last_seq < fu->before) {
+		fu->keys[fu->n] = key;
+		fu->seqs[fu->n++] = p->last_seq;
+	}
+}
+
+/*
+ * Forgets the least recently seen processes nothing refers to until a
+ * quarter of the table is free; see PROCS_MAX.  The oldest are found by
+ * counting them in FULL_BUCKETS buckets of last_seq: linear, where sorting
+ * the table would cost a log factor on every eviction.
+ */
+static void
+evict_full(struct st_proctree *t)
+{
+	struct full fu = { NULL, NULL, 0, 0 };
+	size_t count[FULL_BUCKETS], keep, want, cum, i, k, b, bi;
+	unsigned long lo, hi, width;
+
+	keep = t->procs_max - t->procs_max / 4;
+	want = t->procs.len > keep ? t->procs.len - keep : 0;
+	if (t->seq > t->procs_max / 4)
+		fu.before = t->seq - t->procs_max / 4;
+	fu.keys = xreallocarray(NULL, t->procs.len + 1, sizeof *fu.keys);
+	fu.seqs = xreallocarray(NULL, t->procs.len + 1, sizeof *fu.seqs);
+	st_map_foreach(&t->procs, leaf_cb, &fu);
+	if (fu.n > want) {
+		lo = hi = fu.seqs[0];
+		for (i = 1; i < fu.n; i++) {
+			if (fu.seqs[i] < lo)
+				lo = fu.seqs[i];
+			if (fu.seqs[i] > hi)
+				hi = fu.seqs[i];
+		}
+		width = (hi - lo) / FULL_BUCKETS + 1;
+		memset(count, 0, sizeof count);
+		for (i = 0; i < fu.n; i++)
+			count[(fu.seqs[i] - lo) / width]++;
+		/* every bucket before b goes, and the first of b */
+		for (b = 0, cum = 0; cum + count[b] < want; b++)
+			cum += count[b];
+		for (i = k = 0; i < fu.n; i++) {
+			bi = (fu.seqs[i] - lo) / width;
+			if (bi < b || (bi == b && cum < want)) {
+				if (bi == b)
+					cum++;
+				fu.keys[k++] = fu.keys[i];
+			}
+		}
+		fu.n = k;
+	}
+	for (i = 0; i < fu.n; i++)
+		st_proc_unref(st_map_del(&t->procs, fu.keys[i]));
+	t->st.evicted_full += fu.n;
+	free(fu.keys);
+	free(fu.seqs);
+	/* amortised: if too few could go, try again a quarter later */
+	t->full_at = t->procs.len + t->procs_max / 4 > t->procs_max ?
+	    t->procs.len + t->procs_max / 4 : t->procs_max;
+}
+
 static void
 seen_now(const struct st_proctree *t, struct st_proc *p,
     const struct st_event *ev)
@@ -597,6 +711,8 @@ st_proctree_apply(struct st_proctree *t, struct st_event *ev)
 	t->seq++;
 	if (t->procs.len >= t->sweep_at)
 		sweep(t);
+	if (t->procs.len >= t->full_at)
+		evict_full(t);
 	switch (ev->kind) {
 	case ST_EV_EXEC:
 		p = apply_exec(t, ev);

@@ -763,6 +763,15 @@ parse_execve(auparse_state_t *au, struct st_event *ev)
 				a->declared_len = (long)l;
 			continue;
 		}
+		/*
+		 * A record logged twice (a log aggregated twice, a resent
+		 * message) repeats what the event has: an argument, or a
+		 * chunk, taken already is not taken again ("nodenode").
+		 */
+		if (sub < 0 ? a->have : sub < a->nsub)
+			continue;
+		if (sub >= 0)
+			a->nsub = sub + 1;
 		bytes = st_audit_decode(val, &len);
 		a->encoded_len += val[0] == '"' ? len : strlen(val);
 		if (bytes != NULL)

@@ -95,6 +95,7 @@ input_tree(const struct st_analysis *a)
 	add_num(in, "records_missing", r->records_missing);
 	add_num(in, "pid_reuse", a->tree.pid_reuse);
 	add_num(in, "forgotten", a->tree.evicted);
+	add_num(in, "forgotten_full", a->tree.evicted_full);
 	add_num(in, "recipes", (double)a->nrecipes);
 	add_num(in, "match_errors", a->match_errors);
 	gu = cJSON_AddObjectToObject(in, "gave_up");

@@ -277,6 +277,10 @@ summary(FILE *f, const struct st_analysis *a)
 		fprintf(f, "  %lu process%s idle for a day of log time "
 		    "forgotten (a long log)\n", a->tree.evicted,
 		    a->tree.evicted == 1 ? "" : "es");
+	if (a->tree.evicted_full > 0)
+		fprintf(f, "  %lu process%s forgotten when the process table "
+		    "was full (the least recently seen)\n",
+		    a->tree.evicted_full, a->tree.evicted_full == 1 ? "" : "es");
 	if (r->argv_truncated > 0)
 		fprintf(f, "  argv cut short by the kernel in %lu exec%s\n",
 		    r->argv_truncated, r->argv_truncated == 1 ? "" : "s");

@@ -365,6 +365,72 @@ test_evict(void)
 	st_proctree_free(t);
 }
 
+/* Processes made faster than a day goes by: the table's bound. */
+static void
+test_full(void)
+{
+	struct st_proctree *t = st_proctree_new();
+	struct st_proc *p, *held;
+	unsigned long serial = 1;
+	int pid, kept = 0, recent = 0;
+
+	st_proctree_set_max(t, 100);
+	/* early on: bash 50 runs make 51, whose cc 52 a finding still holds */
+	exec_(t, serial++, 1000, 50, 1, "/usr/bin/bash", "/", "bash", NULL);
+	exec_(t, serial++, 1000, 51, 50, "/usr/bin/make", "/", "make", NULL);
+	held = st_proc_ref(exec_(t, serial++, 1000, 52, 51, "/usr/bin/cc", "/",
+	    "cc", NULL));
+	/* then make 60 runs 1000 compilers in under a minute */
+	exec_(t, serial++, 1000, 60, 1, "/usr/bin/make", "/", "make", NULL);
+	for (pid = 1000; pid < 2000; pid++)
+		exec_(t, serial++, 1000 + (pid - 1000) / 20, pid, 60,
+		    "/usr/bin/cc", "/", "cc", "-c", NULL);
+	for (pid = 1000; pid < 2000; pid++)
+		kept += st_proctree_find(t, 0, pid) != NULL;
+	ok(kept <= 100, "full: the table keeps at most its bound (%d of "
+	    "1000 compilers kept, bound 100)", kept);
+	is_int(st_proctree_stats(t)->evicted_full, 1000 - kept,
+	    "full: every process forgotten is counted");
+	is_int(st_proctree_stats(t)->evicted, 0, "full: not as idle (nothing "
+	    "was idle for a day)");
+	for (pid = 1950; pid < 2000; pid++)
+		recent += st_proctree_find(t, 0, pid) != NULL;
+	is_int(recent, 50, "full: the most recently seen are kept");
+	p = st_proctree_find(t, 0, 52);
+	ok(p == held && p->parent == st_proctree_find(t, 0, 51) &&
+	    p->parent->parent == st_proctree_find(t, 0, 50) &&
+	    p->parent->parent->parent == st_proctree_find(t, 0, 1),
+	    "full: the oldest processes are kept while held or a parent, and "
+	    "their ancestry is whole");
+	p = st_proctree_find(t, 0, 1999);
+	ok(p != NULL && p->parent == st_proctree_find(t, 0, 60),
+	    "full: a kept compiler's parent is its make");
+	ok(st_proctree_find(t, 0, 1000) == NULL, "full: the least recently "
+	    "seen are forgotten");
+	p = exec_(t, serial++, 1100, 1000, 60, "/usr/bin/cc", "/", "cc", NULL);
+	ok(p->nimages == 1 && p->birth == ST_BORN_SEEN &&
+	    p->parent == st_proctree_find(t, 0, 60), "full: a record of a "
+	    "forgotten pid starts a new process, linked to its parent");
+	st_proc_unref(held);
+	st_proctree_free(t);
+
+	/* a chain deeper than the bound, each the parent of the next: no
+	 * process may go, and the newest keeps its whole ancestry */
+	t = st_proctree_new();
+	st_proctree_set_max(t, 100);
+	p = NULL;
+	for (pid = 3000; pid < 3300; pid++)
+		p = exec_(t, serial++, 2000, pid, pid == 3000 ? 1 : pid - 1,
+		    "/usr/bin/sh", "/", "sh", NULL);
+	for (kept = 0; p != NULL && p->pid >= 3000; p = p->parent)
+		kept++;
+	is_int(kept, 300, "full: a chain of 300 under a bound of 100 keeps "
+	    "its whole ancestry");
+	is_int(st_proctree_stats(t)->evicted_full, 0, "full: ... nothing "
+	    "forgotten (every process is a parent, or the newest)");
+	st_proctree_free(t);
+}
+
 int
 main(void)
 {
@@ -372,6 +438,7 @@ main(void)
 	test_pid_reuse();
 	test_reparent();
 	test_evict();
+	test_full();
 	test_subshell_fork();
 	test_child_logged_first();
 	test_self_fork();
