@@ -227,6 +227,7 @@ add_format(struct report_opts *o, const char *name)
 		return -1;
 	}
 	o->outs = xreallocarray(o->outs, o->nouts + 1, sizeof *o->outs);
+	memset(&o->outs[o->nouts], 0, sizeof *o->outs);
 	o->outs[o->nouts].fmt = fmt;
 	o->outs[o->nouts].path = o->nouts == 0 ? o->early : NULL;
 	if (o->nouts++ == 0)
@@ -275,6 +276,12 @@ finish_outputs(struct report_opts *o)
 	}
 	for (i = 0; i < o->nouts; i++)
 		for (j = i + 1; j < o->nouts; j++) {
+			/* each github report appends a job summary */
+			if (o->outs[i].fmt == o->outs[j].fmt &&
+			    strcmp(o->outs[i].fmt->name, "github") == 0) {
+				warnx("--format github is given twice");
+				return -1;
+			}
 			if (to_stdout(o->outs[i].path) &&
 			    to_stdout(o->outs[j].path)) {
 				warnx("the %s and %s reports both go to "

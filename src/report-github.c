@@ -19,6 +19,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@
 #define PARENT_SHOWN	300
 /* findings detailed in the summary (GitHub caps a summary at 1 MiB) */
 #define SUMMARY_FINDINGS 50
+#define SUMMARY_BYTES	(900 * 1024)
 /* unseen spans named (coverage.c); the JSON report has them all */
 #define BLIND_SHOWN	10
 
@@ -63,6 +65,12 @@ gh_escape(FILE *f, const char *s, bool property)
 }
 
 static void
+add_esc(struct st_buf *b, const char *s)
+{
+	st_escape(b, s, strlen(s));
+}
+
+static void
 annotation(FILE *f, const struct st_analysis *a, const struct st_finding *fd)
 {
 	struct st_buf title = { 0 }, msg = { 0 };
@@ -78,24 +86,29 @@ annotation(FILE *f, const struct st_analysis *a, const struct st_finding *fd)
 			fprintf(f, ",line=%u", line);
 		fputc(',', f);
 	}
-	st_buf_addf(&title, "steptrail: %s %s in ",
-	    st_severity_name(fd->severity), fd->recipe->name);
+	st_buf_addf(&title, "steptrail: %s ", st_severity_name(fd->severity));
+	add_esc(&title, fd->recipe->name);
+	st_buf_adds(&title, " in ");
 	st_report_step(&title, fd);
 	fputs("title=", f);
 	gh_escape(f, st_buf_cstr(&title), true);
 	fputs("::", f);
 
-	st_buf_addf(&msg, "%s\n", fd->recipe->description);
+	/* recipe files can come from the job's checkout: escaped too */
+	add_esc(&msg, fd->recipe->description);
+	st_buf_addc(&msg, '\n');
 	st_report_what(&msg, fd, ARGV_SHOWN);
 	st_buf_adds(&msg, "\nparents: ");
 	st_report_parents(&msg, fd, PARENT_SHOWN);
-	if (fd->reason != NULL)
-		st_buf_addf(&msg, "\nwhy %s: %s", st_severity_name(fd->severity),
-		    fd->reason);
+	if (fd->reason != NULL) {
+		st_buf_addf(&msg, "\nwhy %s: ", st_severity_name(fd->severity));
+		add_esc(&msg, fd->reason);
+	}
 	if (fd->count > 1)
 		st_buf_addf(&msg, "\nseen %lu times", fd->count);
-	st_buf_addf(&msg, "\nATT&CK %s; audit serial %lu", fd->recipe->technique,
-	    fd->serial);
+	st_buf_adds(&msg, "\nATT&CK ");
+	add_esc(&msg, fd->recipe->technique);
+	st_buf_addf(&msg, "; audit serial %lu", fd->serial);
 	gh_escape(f, st_buf_cstr(&msg), false);
 	fputc('\n', f);
 	st_buf_free(&title);
@@ -211,6 +224,27 @@ md_raw(FILE *f, const char *s, bool cell)
 	st_buf_free(&b);
 }
 
+/*
+ * Prose that is not ours (a recipe's description or reason: recipe files
+ * can come from the checkout) as plain Markdown text: made printable,
+ * then every ASCII punctuation character backslash-escaped (CommonMark
+ * lets any be), so that no emphasis, link, HTML or table cell starts.
+ */
+static void
+md_text(FILE *f, const char *s)
+{
+	struct st_buf b = { 0 };
+	const char *p;
+
+	st_escape(&b, s, strlen(s));
+	for (p = st_buf_cstr(&b); *p != '\0'; p++) {
+		if (ispunct((unsigned char)*p))
+			fputc('\\', f);
+		fputc(*p, f);
+	}
+	st_buf_free(&b);
+}
+
 static void
 md_severities(FILE *f, const unsigned long *by)
 {
@@ -261,20 +295,27 @@ md_finding(FILE *f, const struct st_finding *fd)
 	char t[ST_TIME_LEN];
 	size_t i;
 
-	fprintf(f, "\n#### %s: %s (%s", st_severity_name(fd->severity),
-	    fd->recipe->name, fd->recipe->technique);
-	if (fd->recipe->tactic != NULL)
-		fprintf(f, ", %s", fd->recipe->tactic);
+	fprintf(f, "\n#### %s: ", st_severity_name(fd->severity));
+	md_text(f, fd->recipe->name);
+	fputs(" (", f);
+	md_text(f, fd->recipe->technique);
+	if (fd->recipe->tactic != NULL) {
+		fputs(", ", f);
+		md_text(f, fd->recipe->tactic);
+	}
 	fputs(") in ", f);
 	if (fd->step != NULL) {
 		fprintf(f, "step %u ", fd->step->number);
 		md_raw(f, fd->step->name, false);
 	} else
 		fputs("no step", f);
-	fprintf(f, "\n\n%s", fd->recipe->description);
-	if (fd->reason != NULL)
-		fprintf(f, " Why %s: %s.", st_severity_name(fd->severity),
-		    fd->reason);
+	fputs("\n\n", f);
+	md_text(f, fd->recipe->description);
+	if (fd->reason != NULL) {
+		fprintf(f, " Why %s: ", st_severity_name(fd->severity));
+		md_text(f, fd->reason);
+		fputc('.', f);
+	}
 	st_report_what(&b, fd, ARGV_SHOWN);
 	/* not at the start of a line: ``` there would open a code block */
 	fputs("\n\nran ", f);
@@ -302,12 +343,68 @@ md_finding(FILE *f, const struct st_finding *fd)
 	st_buf_free(&b);
 }
 
+/* The next bullet, under a heading the first time. */
+static void
+bullet(FILE *f, bool *any)
+{
+	if (!*any)
+		fputs("\n**Not everything could be seen:**\n\n", f);
+	*any = true;
+	fputs("- ", f);
+}
+
+/* What could not be seen, a bullet each; text from the log in code. */
+static void
+md_coverage(FILE *f, const struct st_analysis *a)
+{
+	struct st_buf b = { 0 };
+	bool any = false;
+	size_t i;
+
+	if (a->input_failed) {
+		bullet(f, &any);
+		fputs("an input could not be read: the report is partial\n",
+		    f);
+	}
+	if (a->reader.malformed > 0) {
+		bullet(f, &any);
+		fprintf(f, "%lu malformed lines skipped\n", a->reader.malformed);
+	}
+	for (i = 0; i < a->ngave_up; i++) {
+		bullet(f, &any);
+		fputs("recipe ", f);
+		md_raw(f, a->gave_up[i].name, false);
+		fprintf(f, " gave up %lu times (PCRE2 limit)\n",
+		    a->gave_up[i].n);
+	}
+	if (a->reader.serial_missing > 0) {
+		bullet(f, &any);
+		fprintf(f, "%lu events missing (gaps in audit serial numbers)"
+		    "\n", a->reader.serial_missing);
+	}
+	for (i = 0; i < a->coverage.n && i < BLIND_SHOWN; i++) {
+		bullet(f, &any);
+		st_buf_reset(&b);
+		st_report_blind(&b, &a->coverage.v[i]);
+		fputs("unseen: ", f);
+		md_code(f, st_buf_cstr(&b), false);
+		fputc('\n', f);
+	}
+	if (a->coverage.n + a->coverage.more > BLIND_SHOWN) {
+		bullet(f, &any);
+		fprintf(f, "%zu more unseen spans (the JSON report lists "
+		    "them)\n", a->coverage.n + a->coverage.more - BLIND_SHOWN);
+	}
+	st_buf_free(&b);
+}
+
 static void
 summary(FILE *f, const struct st_analysis *a)
 {
 	const struct st_findings *fs = &a->findings;
 	unsigned long total = 0;
 	struct st_buf b = { 0 };
+	long start;
 	size_t i;
 	int s;
 
@@ -327,19 +424,21 @@ summary(FILE *f, const struct st_analysis *a)
 		md_raw(f, a->source.v[i].name, false);
 	}
 	fprintf(f, "; %zu recipes.\n", a->nrecipes);
-	coverage(&b, a);
-	if (b.len > 0)
-		fprintf(f, "\n**Not everything could be seen:** %s.\n",
-		    st_buf_cstr(&b));
+	md_coverage(f, a);
 	st_buf_free(&b);
 	md_steps(f, a);
 	if (fs->n > 0)
 		fputs("\n### Findings\n", f);
-	for (i = 0; i < fs->n && i < SUMMARY_FINDINGS; i++)
+	/* GitHub drops a summary over 1 MiB whole: stop well before */
+	start = ftell(f);
+	for (i = 0; i < fs->n && i < SUMMARY_FINDINGS; i++) {
+		if (start >= 0 && ftell(f) - start > SUMMARY_BYTES)
+			break;
 		md_finding(f, fs->v[i]);
-	if (fs->n > SUMMARY_FINDINGS)
+	}
+	if (i < fs->n)
 		fprintf(f, "\n%zu more findings: the SARIF or JSON report "
-		    "lists them all.\n", fs->n - SUMMARY_FINDINGS);
+		    "lists them all.\n", fs->n - i);
 }
 
 int

@@ -19,6 +19,8 @@
 
 #include "steptrail.h"
 
+/* the ECS release whose field names these are */
+#define ECS_VERSION	"8.11.0"
 #define MESSAGE_ARGV	1000
 #define MESSAGE_PARENT	200
 
@@ -43,11 +45,15 @@ add_time(cJSON *o, const char *k, time_t sec, unsigned ms)
 	cJSON_AddStringToObject(o, k, t);
 }
 
+/* A one-string array (ECS keeps these as arrays), valid UTF-8 made. */
 static void
 add_one(cJSON *o, const char *k, const char *v)
 {
+	char *clean = st_utf8_clean(v);
+
 	cJSON_AddItemToArray(cJSON_AddArrayToObject(o, k),
-	    cJSON_CreateString(v));
+	    cJSON_CreateString(clean));
+	free(clean);
 }
 
 /* Elastic's detection rules: low 21, medium 47, high 73, critical 99. */
@@ -147,7 +153,13 @@ process(cJSON *o, const struct st_finding *fd)
 	}
 	cJSON_AddNumberToObject(p, "args_count", (double)(fd->argc_seen >
 	    fd->argc ? fd->argc_seen : fd->argc));
-	st_format_argv(&b, fd->argv, fd->argc, 0);
+	/* the real arguments, joined by spaces, as ECS has it (the
+	 * quoted, escaped form for people is in "message") */
+	for (i = 0; i < fd->argc; i++) {
+		if (i > 0)
+			st_buf_addc(&b, ' ');
+		st_buf_adds(&b, fd->argv[i]);
+	}
 	add_clean(p, "command_line", st_buf_cstr(&b));
 	add_clean(p, "working_directory", fd->cwd);
 	if (fd->euid != UINT32_MAX) {
@@ -179,6 +191,8 @@ finding(const struct st_analysis *a, const struct st_finding *fd,
 	char fp[17], id[16], *url;
 
 	add_time(o, "@timestamp", fd->sec, fd->ms);
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "ecs"), "version",
+	    ECS_VERSION);
 	st_buf_addf(&b, "%s %s: ", st_severity_name(fd->severity),
 	    fd->recipe->name);
 	st_report_what(&b, fd, MESSAGE_ARGV);
@@ -202,15 +216,14 @@ finding(const struct st_analysis *a, const struct st_finding *fd,
 	snprintf(fp, sizeof fp, "%016llx",
 	    (unsigned long long)st_report_fingerprint(fd));
 	cJSON_AddStringToObject(ev, "hash", fp);
-	if (fd->reason != NULL)
-		cJSON_AddStringToObject(ev, "reason", fd->reason);
+	add_clean(ev, "reason", fd->reason);
 
 	r = cJSON_AddObjectToObject(o, "rule");
-	cJSON_AddStringToObject(r, "id", fd->recipe->name);
-	cJSON_AddStringToObject(r, "name", fd->recipe->name);
-	cJSON_AddStringToObject(r, "description", fd->recipe->description);
-	if (fd->recipe->tactic != NULL)
-		cJSON_AddStringToObject(r, "category", fd->recipe->tactic);
+	/* recipe files can come from anywhere: valid UTF-8 made */
+	add_clean(r, "id", fd->recipe->name);
+	add_clean(r, "name", fd->recipe->name);
+	add_clean(r, "description", fd->recipe->description);
+	add_clean(r, "category", fd->recipe->tactic);
 	cJSON_AddStringToObject(r, "ruleset", "steptrail");
 	if ((url = st_report_attack_url(fd->recipe->technique)) != NULL)
 		cJSON_AddStringToObject(r, "reference", url);

@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <ctype.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,6 +75,9 @@ st_report_score(enum st_severity s)
 	}
 }
 
+/* an exe path shown is cut here (the JSON formats have all of it) */
+#define EXE_SHOWN	300
+
 /* "step 4: NAME", or "outside any step". */
 void
 st_report_step(struct st_buf *b, const struct st_finding *fd)
@@ -102,6 +107,8 @@ add_escaped(struct st_buf *b, const char *s)
 void
 st_report_what(struct st_buf *b, const struct st_finding *fd, size_t max)
 {
+	size_t start;
+
 	if (fd->type != NULL) {
 		add_escaped(b, fd->type);
 		if (fd->op != NULL) {
@@ -132,7 +139,16 @@ st_report_what(struct st_buf *b, const struct st_finding *fd, size_t max)
 	else
 		st_buf_adds(b, "(argv unknown)");
 	st_buf_adds(b, " [");
+	start = b->len;
 	add_escaped(b, fd->exe);
+	if (b->len - start > EXE_SHOWN) {	/* a 4 kB path of \xNN */
+		b->len = start + EXE_SHOWN;
+		while (b->len > start &&
+		    ((unsigned char)b->d[b->len] & 0xc0) == 0x80)
+			b->len--;
+		b->d[b->len] = '\0';
+		st_buf_adds(b, " ...");
+	}
 	st_buf_addf(b, ", pid %d]", fd->pid);
 }
 
@@ -169,30 +185,57 @@ st_report_parents(struct st_buf *b, const struct st_finding *fd, size_t max)
 		st_buf_adds(b, " < ...");
 }
 
+/* Is s a UUID, 8-4-4-4-12 hex digits? */
+static bool
+is_uuid(const unsigned char *s)
+{
+	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+	size_t i;
+
+	for (i = 0; shape[i] != '\0'; i++)
+		if (shape[i] == '-' ? s[i] != '-' : !isxdigit(s[i]))
+			return false;
+	return true;
+}
+
+/* FNV-1a of s, each UUID in it counted as the same (see below). */
 static void
 fnv(uint64_t *h, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
 
-	do {
+	for (; *p != '\0'; p++) {
+		if (is_uuid(p)) {
+			*h ^= 'U';
+			*h *= 0x100000001b3ULL;
+			p += 35;
+			continue;
+		}
 		*h ^= *p;
 		*h *= 0x100000001b3ULL;
-	} while (*p++ != '\0');
+	}
+	*h ^= 0;
+	*h *= 0x100000001b3ULL;
 }
 
 /*
  * The same finding in another run of the same job has the same print: the
- * recipe, the step's name, the program and its arguments, the event; not
- * pids, times or serials.  Code scanning uses it to keep one alert.
+ * recipe, the step's number, the program and its arguments, the event;
+ * not pids, times or serials, nor the UUIDs the runner puts in its script
+ * names (_temp/<uuid>.sh, which also name the steps not named by a step
+ * list).  Code scanning uses it to keep one alert across runs.
  */
 uint64_t
 st_report_fingerprint(const struct st_finding *fd)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
+	char num[16];
 	size_t i;
 
 	fnv(&h, fd->recipe->name);
-	fnv(&h, fd->step != NULL ? fd->step->name : NULL);
+	snprintf(num, sizeof num, "%u", fd->step != NULL ? fd->step->number :
+	    0);
+	fnv(&h, num);
 	fnv(&h, st_node_name(fd->node));
 	fnv(&h, fd->exe);
 	for (i = 0; i < fd->argc; i++)

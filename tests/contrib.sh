@@ -346,7 +346,7 @@ check "post: the SARIF file is JSON, version 2.1.0, with results" json_ok \
     'd["version"] == "2.1.0" and len(d["runs"][0]["results"]) > 0'
 check "post: exit-code in GITHUB_OUTPUT" test "$(output exit-code)" = 1
 check "post: a job summary appended to GITHUB_STEP_SUMMARY" has \
-    "$tmp/gh/summary" "reverse_shell"
+    "$tmp/gh/summary" 'reverse\\_shell'
 check "post: the text report, with workflow commands off around it" \
     in_order "$tmp/out" "^::group::" "^::stop-commands::steptrail-[0-9a-f]" \
     "^steptrail: 10 findings: 9 critical, 1 high" "^::steptrail-[0-9a-f]*::$" \

@@ -72,11 +72,13 @@ function annotations() {
 		}
 		const props = {};
 		for (const p of m[2].split(',')) {
-			const kv = p.split('=');
-			if (kv.length !== 2) {
+			// the runner splits at the first =
+			const eq = p.indexOf('=');
+			if (eq <= 0) {
 				bad(`bad property ${p.slice(0, 80)}`);
 				continue;
 			}
+			const kv = [p.slice(0, eq), p.slice(eq + 1)];
 			props[kv[0]] = kv[1].replace(/%3A/g, ':')
 			    .replace(/%2C/g, ',').replace(/%0D/g, '\r')
 			    .replace(/%0A/g, '\n').replace(/%25/g, '%');

@@ -161,7 +161,8 @@ for c in real-lost handmade-garbage-lines; do
 	    > "$tmp/$c.gh" 2> /dev/null
 	if grep -q "^::warning title=steptrail could not see everything::.*$what" \
 	    "$tmp/$c.gh" &&
-	    grep -q "Not everything could be seen.*$what" "$tmp/$c.md"; then
+	    grep -q "^\*\*Not everything could be seen:\*\*" "$tmp/$c.md" &&
+	    grep -q "^- .*$what" "$tmp/$c.md"; then
 		point ok "$c: \"$what\" is a warning annotation and in the summary"
 	else
 		point not-ok "$c: \"$what\" not in annotations and summary"
