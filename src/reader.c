@@ -722,6 +722,40 @@ argb_at(struct st_event *ev, long n)
  * aI[1]=.. chunks, each quoted or hex on its own, possibly in the next
  * EXECVE record.  libauparse does not join them; this does.
  */
+/*
+ * An argument as the kernel logged it: "quoted", or upper-case hex.  Hex
+ * the log damaged (cut to an odd number of digits, a stray byte among
+ * them) is not the argument: what decodes of it is kept, and *cut says
+ * the argv is not whole.  Other text is kept as written (logs already
+ * interpreted by ausearch -i have plain arguments).
+ */
+static char *
+decode_arg(const char *val, size_t *len, bool *cut)
+{
+	size_t n = strlen(val), h, good = 0, i;
+	char *out;
+
+	*cut = false;
+	if (val[0] == '"' || st_is_hex(val, n))
+		return st_audit_decode(val, len);
+	for (i = 0; i < n; i++) {
+		if (strchr("0123456789ABCDEF", val[i]) != NULL)
+			good++;
+		else if (!(val[i] >= 'G' && val[i] <= 'Z'))
+			break;
+	}
+	/* all upper-case letters and digits, nine in ten hex digits */
+	if (i < n || n < 8 || good * 10 < n * 9)
+		return st_audit_decode(val, len);
+	h = strspn(val, "0123456789ABCDEF") & ~(size_t)1;
+	out = xmalloc(h / 2 + 1);
+	(void)st_hex_decode(val, h, out);
+	out[h / 2] = '\0';
+	*len = h / 2;
+	*cut = true;
+	return out;
+}
+
 static void
 parse_execve(auparse_state_t *au, struct st_event *ev)
 {
@@ -729,7 +763,7 @@ parse_execve(auparse_state_t *au, struct st_event *ev)
 	struct st_argb *a;
 	long long l;
 	long n, sub;
-	bool is_len;
+	bool is_len, cut;
 	char *bytes;
 	size_t len;
 
@@ -772,7 +806,9 @@ parse_execve(auparse_state_t *au, struct st_event *ev)
 			continue;
 		if (sub >= 0)
 			a->nsub = sub + 1;
-		bytes = st_audit_decode(val, &len);
+		bytes = decode_arg(val, &len, &cut);
+		if (cut)
+			ev->argv_truncated = true;
 		a->encoded_len += val[0] == '"' ? len : strlen(val);
 		if (bytes != NULL)
 			st_buf_add(&a->val, bytes, len);
