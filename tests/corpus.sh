@@ -4,6 +4,7 @@
 # exit status of 0, 1 (findings) or 3 (no audit record in it), never a
 # signal, and JSON that parses.  The corpus is not part of the repository
 # (its licenses are not ours): without it the test is skipped, saying so.
+# Each point says how many records were read and lines skipped.
 set -u
 # Reports gain a "ci" section under a CI system: the goldens are made
 # outside one, and so must the runs that compare with them be.
@@ -30,11 +31,22 @@ while IFS= read -r f; do
 	if [ $rc -ne 0 ] && [ $rc -ne 3 ]; then
 		echo "not ok $n - $name: exit status $rc"
 		sed 's/^/# /' "$tmp/err" | head -5
-	elif ! python3 -c 'import json, sys; json.load(open(sys.argv[1]))' \
-	    "$tmp/out" 2> /dev/null; then
-		echo "not ok $n - $name: the JSON does not parse"
+	elif ! counts=$(python3 -c '
+import json, sys
+i = json.load(open(sys.argv[1]))["input"]
+# what was read and what was skipped, for each log (blank lines are
+# neither); more records and skips than lines would be counting wrong
+if i["records"] + i["malformed"] > i["lines"]:
+    sys.exit("records %d + malformed %d > lines %d" %
+        (i["records"], i["malformed"], i["lines"]))
+print("%d lines: %d records read, %d skipped as malformed; %d events, "
+    "%d execs" % (i["lines"], i["records"], i["malformed"], i["events"],
+    i["execs"]))' \
+	    "$tmp/out" 2> "$tmp/py"); then
+		echo "not ok $n - $name: the JSON does not parse or does not add up"
+		sed 's/^/# /' "$tmp/py" | tail -3
 	else
-		echo "ok $n - $name (exit $rc)"
+		echo "ok $n - $name (exit $rc): $counts"
 	fi
 done < "$tmp/files"
 echo "1..$n"
