@@ -198,6 +198,7 @@ struct st_reader_stats {
 	unsigned long	 threads;
 	unsigned long	 parts_merged;
 	unsigned long	 late;
+	unsigned long	 duplicates;	/* late copies of events seen, dropped */
 	unsigned long	 incomplete;
 	unsigned long	 records_missing;	/* lost inside events */
 	unsigned long	 argv_truncated;

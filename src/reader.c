@@ -82,6 +82,8 @@
 
 /* Serial-gap tracking remembers this many serials behind the newest. */
 #define GAP_RING	4096
+/* auditd's own records remembered, to know a copy of one */
+#define DAEMON_SEEN	16
 /*
  * A jump forward this large is a reboot or another host, not loss; so is
  * any jump back past what the ring remembers, unless the event is late in
@@ -124,6 +126,13 @@ struct st_reader {
 	struct gapstate		*gaps;		/* by node id */
 	size_t			 ngaps;
 	struct st_coverage	*cov;		/* told of gaps, or NULL */
+	struct daemon_id {
+		unsigned	 node;
+		time_t		 sec;
+		unsigned	 ms;
+		unsigned long	 serial;
+	}			 daemon_seen[DAEMON_SEEN];	/* the last */
+	unsigned long		 ndaemon_seen;
 	time_t			 last_sec;	/* of the last event released */
 	unsigned		 last_ms;
 	/* events begun and not ended by EOE, oldest first, as
@@ -1261,6 +1270,38 @@ check_complete(struct st_reader *r, struct st_event *ev)
 	}
 }
 
+/*
+ * A late event whose serial was seen already, within what the ring
+ * remembers, is a copy (a log aggregated twice, a resent message): the
+ * kernel numbers each event once.  Copies within the window are merged as
+ * parts of one event; these come after the original left it.
+ */
+static bool
+duplicate(struct st_reader *r, const struct st_event *ev)
+{
+	struct gapstate *g;
+	uint32_t s = (uint32_t)ev->serial;
+	size_t i;
+
+	/* auditd's own records count apart: the last few are remembered */
+	if (ev->kind == ST_EV_DAEMON) {
+		for (i = 0; i < DAEMON_SEEN; i++)
+			if (r->daemon_seen[i].serial == ev->serial &&
+			    r->daemon_seen[i].sec == ev->sec &&
+			    r->daemon_seen[i].ms == ev->ms &&
+			    r->daemon_seen[i].node == ev->node)
+				return true;
+		return false;
+	}
+	if (ev->serial == 0 || ev->node >= r->ngaps)
+		return false;
+	g = &r->gaps[ev->node];
+	if (!g->init || (int32_t)(g->hi - s) >= GAP_RING ||
+	    (int32_t)(s - g->lo) < 0 || (int32_t)(g->hi - s) < 0)
+		return false;
+	return ring_get(g, s);
+}
+
 static void
 reader_release(struct st_reader *r, bool all)
 {
@@ -1276,6 +1317,17 @@ reader_release(struct st_reader *r, bool all)
 		else {
 			r->last_sec = ev->sec;
 			r->last_ms = ev->ms;
+		}
+		if (late && duplicate(r, ev)) {
+			r->st.duplicates++;
+			st_event_free(ev);
+			continue;
+		}
+		if (ev->kind == ST_EV_DAEMON) {
+			r->daemon_seen[r->ndaemon_seen % DAEMON_SEEN] =
+			    (struct daemon_id){ ev->node, ev->sec, ev->ms,
+			    ev->serial };
+			r->ndaemon_seen++;
 		}
 		check_complete(r, ev);
 		finish_argv(r, ev);

@@ -281,6 +281,9 @@ summary(FILE *f, const struct st_analysis *a)
 		fprintf(f, "  %lu process%s forgotten when the process table "
 		    "was full (the least recently seen)\n",
 		    a->tree.evicted_full, a->tree.evicted_full == 1 ? "" : "es");
+	if (r->duplicates > 0)
+		fprintf(f, "  %lu event%s logged again later, taken once\n",
+		    r->duplicates, r->duplicates == 1 ? "" : "s");
 	if (r->argv_truncated > 0)
 		fprintf(f, "  argv cut short by the kernel in %lu exec%s\n",
 		    r->argv_truncated, r->argv_truncated == 1 ? "" : "s");
