@@ -199,6 +199,7 @@ struct st_reader_stats {
 	unsigned long	 parts_merged;
 	unsigned long	 late;
 	unsigned long	 duplicates;	/* late copies of events seen, dropped */
+	unsigned long	 clock_steps;	/* the clock set back, numbers going on */
 	unsigned long	 incomplete;
 	unsigned long	 records_missing;	/* lost inside events */
 	unsigned long	 argv_truncated;
@@ -604,17 +605,34 @@ enum st_severity st_findings_max(const struct st_findings *);
 
 struct st_input {
 	char		*name;		/* as given, "-" for stdin */
-	unsigned long long bytes;
+	unsigned long long bytes;	/* decompressed */
+	unsigned long long size;	/* on disk, if sized */
 	unsigned long	 lines;
 	int		 fd;		/* open until read, then -1 */
 	char		*error;		/* why it could not be read, or NULL */
 	const char	*decompressor;	/* "gzip", ... when compressed */
+	char		*set;		/* rotation set: "DIR/audit.log" */
+	unsigned long	 rank;		/* in it: N of audit.log.N, 0 */
+	bool		 sized;		/* a regular file, not a pipe */
 	bool		 plain;		/* never decompress (fuzzing) */
 };
 
+/* How far st_source_read is, for a progress line. */
+struct st_progress {
+	unsigned long long done;	/* bytes of the inputs, as stored */
+	unsigned long long total;	/* their sizes, 0 if not known */
+	unsigned long	 events;	/* put out by the reader */
+	bool		 end;		/* reading is over */
+};
+typedef void st_progress_fn(const struct st_progress *, void *);
+
 struct st_source {
-	struct st_input	*v;
+	struct st_input	*v;		/* in reading order */
 	size_t		 n;
+	char		**notes;	/* what directories held besides logs */
+	size_t		 nnotes;
+	st_progress_fn	*progress;	/* called every chunk, and at the end */
+	void		*progress_arg;
 };
 
 void	 st_source_init(struct st_source *);
@@ -622,8 +640,22 @@ void	 st_source_free(struct st_source *);
 int	 st_source_add(struct st_source *, const char *, char **);
 void	 st_source_add_fd(struct st_source *, const char *, int);
 int	 st_source_add_system(struct st_source *, const char *, char **);
+void	 st_source_progress(struct st_source *, st_progress_fn *, void *);
 int	 st_source_read(struct st_source *, struct st_reader *, char **);
 char	*st_source_system_log(void);
+
+/* ----------------------------------------------------------- progress.c */
+
+/* The progress line on standard error (an st_progress_fn's state). */
+struct st_meter {
+	FILE		*f;
+	struct timespec	 start, last;
+	bool		 drawn;
+};
+
+bool	 st_meter_wanted(bool);
+void	 st_meter_init(struct st_meter *, FILE *);
+void	 st_meter_update(const struct st_progress *, void *);
 
 /* ----------------------------------------------------------------- ci.c */
 

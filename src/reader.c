@@ -82,6 +82,9 @@
 
 /* Serial-gap tracking remembers this many serials behind the newest. */
 #define GAP_RING	4096
+/* An event this much older than its node's newest, numbered after it:
+ * the clock was set back (clock_step) */
+#define CLOCK_STEP_SECONDS 60
 /* auditd's own records remembered, to know a copy of one */
 #define DAEMON_SEEN	16
 /*
@@ -126,6 +129,12 @@ struct st_reader {
 	struct gapstate		*gaps;		/* by node id */
 	size_t			 ngaps;
 	struct st_coverage	*cov;		/* told of gaps, or NULL */
+	struct newest {			/* by node: its highest-numbered event */
+		bool		 init;
+		time_t		 sec;
+		uint32_t	 serial;
+	}			*newest;
+	size_t			 nnewest;
 	struct daemon_id {
 		unsigned	 node;
 		time_t		 sec;
@@ -141,6 +150,9 @@ struct st_reader {
 	size_t			 open_node[OPEN_MAX];	/* node= prefix length */
 	size_t			 open_first, open_n;
 };
+
+static void	reader_release(struct st_reader *, bool);
+static void	clock_step(struct st_reader *, const struct st_event *);
 
 static void	 reader_event(auparse_state_t *, auparse_cb_event_t, void *);
 static void	 reader_release(struct st_reader *, bool);
@@ -179,6 +191,7 @@ st_reader_free(struct st_reader *r)
 	free(r->st.malformed_first);
 	free(r->input);
 	free(r->gaps);
+	free(r->newest);
 	free(r);
 }
 
@@ -1053,10 +1066,50 @@ reader_event(auparse_state_t *au, auparse_cb_event_t type, void *arg)
 	} while (auparse_next_record(au) > 0);
 	if (fresh) {
 		ev->parts = 1;
+		clock_step(r, ev);
 		st_window_add(r->win, ev);
 	} else
 		st_window_rekey(r->win, ev);
 	reader_release(r, false);
+}
+
+/*
+ * The clock set back (by hand, or by NTP stepping it), the kernel's
+ * numbering going on: an event far older by its time than the newest of
+ * its node, numbered after it.  The window orders by time, and would put
+ * up to its size of events logged after the step before the ones logged
+ * before it: the ones waiting leave first, and what follows is "late" no
+ * more.  (A syscall blocked that long is stamped at its entry and
+ * numbered at its exit, and gets the same treatment: its event then
+ * follows those that happened meanwhile, which is their serial order.)
+ */
+static void
+clock_step(struct st_reader *r, const struct st_event *ev)
+{
+	struct newest *nw;
+
+	if (ev->serial == 0 || ev->kind == ST_EV_DAEMON)
+		return;
+	if (ev->node >= r->nnewest) {
+		r->newest = xreallocarray(r->newest, ev->node + 1,
+		    sizeof *r->newest);
+		memset(r->newest + r->nnewest, 0, (ev->node + 1 - r->nnewest) *
+		    sizeof *r->newest);
+		r->nnewest = ev->node + 1;
+	}
+	nw = &r->newest[ev->node];
+	if (nw->init && (int32_t)((uint32_t)ev->serial - nw->serial) <= 0)
+		return;		/* numbered before the newest: no step */
+	if (nw->init && ev->sec + CLOCK_STEP_SECONDS < nw->sec) {
+		reader_release(r, true);
+		r->last_sec = ev->sec;
+		r->last_ms = ev->ms;
+		r->st.clock_steps++;
+	}
+	/* the newest by number, and its time */
+	nw->serial = (uint32_t)ev->serial;
+	nw->sec = ev->sec;
+	nw->init = true;
 }
 
 /* ------------------------------------------------------------ finishing */

@@ -92,6 +92,7 @@ input_tree(const struct st_analysis *a)
 	add_num(in, "parts_merged", r->parts_merged);
 	add_num(in, "late", r->late);
 	add_num(in, "duplicates", r->duplicates);
+	add_num(in, "clock_steps", r->clock_steps);
 	add_num(in, "incomplete", r->incomplete);
 	add_num(in, "records_missing", r->records_missing);
 	add_num(in, "pid_reuse", a->tree.pid_reuse);

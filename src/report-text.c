@@ -281,6 +281,10 @@ summary(FILE *f, const struct st_analysis *a)
 		fprintf(f, "  %lu process%s forgotten when the process table "
 		    "was full (the least recently seen)\n",
 		    a->tree.evicted_full, a->tree.evicted_full == 1 ? "" : "es");
+	if (r->clock_steps > 0)
+		fprintf(f, "  the clock went back %lu time%s while serial numbers "
+		    "went on: events taken in their order\n", r->clock_steps,
+		    r->clock_steps == 1 ? "" : "s");
 	if (r->duplicates > 0)
 		fprintf(f, "  %lu event%s logged again later, taken once\n",
 		    r->duplicates, r->duplicates == 1 ? "" : "s");
