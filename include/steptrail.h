@@ -390,6 +390,7 @@ struct st_steps {
 	struct st_step	**v;
 	size_t		 n, cap;
 	struct st_step	*latest;	/* the step started last */
+	struct st_map	 latest_on;	/* node + 1 -> its step started last */
 	struct st_map	 actions;	/* action name -> times it started */
 	unsigned	 ngitlab;
 	unsigned	 njenkins;

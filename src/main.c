@@ -100,12 +100,14 @@ usage_report(FILE *f)
 static void
 usage_analyze(FILE *f)
 {
-	fputs("usage: steptrail analyze [options] [FILE...]\n"
+	fputs("usage: steptrail analyze [options] [FILE|DIR...]\n"
 	    "\n"
 	    "Reads audit logs (raw or ENRICHED, node= prefixes, gzip/xz/zstd/"
 	    "bzip2),\nrebuilds the process trees and reports what the recipes "
 	    "find.\nWith no FILE: the system trail (auditd.conf's log_file and "
-	    "its rotations,\noldest first).  \"-\" reads standard input.\n"
+	    "its rotations,\noldest first).  \"-\" reads standard input; a DIR, "
+	    "the audit logs in it.\nRotations (audit.log.N, .N.gz, ...) are read "
+	    "oldest first, in whatever\norder they are given.\n"
 	    "\n", f);
 	usage_report(f);
 	fputs("  -r, --recipes PATH   also load recipes from PATH (file or "
@@ -121,6 +123,10 @@ usage_analyze(FILE *f)
 	    "                       -7d, now, today, yesterday\n"
 	    "      --steps FILE     the job's step list (GitHub jobs API JSON) "
 	    "to name steps\n"
+	    "  -q, --quiet          no progress line (drawn on standard error "
+	    "when it is a\n"
+	    "                       terminal), no note of what a DIR held "
+	    "besides logs\n"
 	    "\n"
 	    "Exit: 0 clean, 1 findings at or above --fail-on, 2 usage or "
 	    "recipe error,\n"
@@ -163,6 +169,23 @@ add_recipe_path(struct recipe_opts *ro, const char *path)
 {
 	ro->paths = xreallocarray(ro->paths, ro->npaths + 1, sizeof *ro->paths);
 	ro->paths[ro->npaths++] = path;
+}
+
+/*
+ * Before the inputs are read: what their directories held besides logs
+ * (not read, so said), and the progress line when it is wanted.
+ */
+static void
+prepare_inputs(struct st_analysis *a, struct st_meter *m, bool quiet)
+{
+	size_t i;
+
+	for (i = 0; !quiet && i < a->source.nnotes; i++)
+		warnx("%s", a->source.notes[i]);
+	if (st_meter_wanted(quiet)) {
+		st_meter_init(m, stderr);
+		st_source_progress(&a->source, st_meter_update, m);
+	}
 }
 
 enum {
@@ -557,22 +580,26 @@ cmd_analyze(int argc, char **argv)
 		{ "since", required_argument, NULL, OPT_SINCE },
 		{ "until", required_argument, NULL, OPT_UNTIL },
 		{ "log", required_argument, NULL, OPT_LOG },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct report_opts o;
 	struct st_analysis a;
 	struct st_recipes rs;
+	struct st_meter meter;
 	struct st_ci ci = { 0 };
 	const char *log = NULL;
 	char *cause = NULL;
 	time_t now = time(NULL);
+	bool quiet = false;
 	int c, rc = EXIT_USAGE, i;
 
 	report_opts_init(&o);
 	st_analysis_init(&a);
 	memset(&rs, 0, sizeof rs);
-	while ((c = getopt_long(argc, argv, "f:o:r:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:o:r:qh", longopts, NULL)) !=
+	    -1) {
 		if ((i = report_option(&o, c)) < 0)
 			goto out;
 		if (i > 0)
@@ -580,6 +607,9 @@ cmd_analyze(int argc, char **argv)
 		switch (c) {
 		case OPT_LOG:
 			log = optarg;
+			break;
+		case 'q':
+			quiet = true;
 			break;
 		case OPT_SINCE:
 		case OPT_UNTIL:
@@ -620,6 +650,7 @@ cmd_analyze(int argc, char **argv)
 		}
 	if ((rc = open_outputs(&o, &a.source)) == EXIT_USAGE)
 		goto out;
+	prepare_inputs(&a, &meter, quiet);
 	if (st_analyze(&a, &rs, &cause) != 0) {
 		warnx("%s", cause);	/* reported; the analysis goes on */
 		free(cause);
@@ -661,7 +692,7 @@ usage_view(FILE *f, bool timeline)
 		    "each build step\nwhere it begins and each finding on "
 		    "its process.\n", f);
 	fputs("Inputs as for analyze (no FILE: the system trail; \"-\": "
-	    "stdin).\n\n", f);
+	    "stdin; a DIR:\nthe audit logs in it).\n\n", f);
 	fprintf(f, "  -f, --format FMT     text (default), %s\n",
 	    timeline ? "csv or json" : "or json");
 	fputs("  -o, --output FILE    write it to FILE\n"
@@ -683,6 +714,8 @@ usage_view(FILE *f, bool timeline)
 	    "      --steps FILE     the job's step list (GitHub jobs API "
 	    "JSON)\n"
 	    "      --log FILE       the system trail's current log file\n"
+	    "  -q, --quiet          no progress line, no note of what a DIR "
+	    "held besides logs\n"
 	    "\n"
 	    "Exit: 0 shown, 2 usage or recipe error, 3 an input could not be "
 	    "read,\n4 it could not be written.  Findings do not fail it.\n",
@@ -760,6 +793,7 @@ cmd_view(int argc, char **argv, bool timeline)
 		{ "step", required_argument, NULL, OPT_STEP },
 		{ "node", required_argument, NULL, OPT_NODE },
 		{ "by", required_argument, NULL, OPT_BY },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -768,11 +802,13 @@ cmd_view(int argc, char **argv, bool timeline)
 	struct st_analysis a;
 	struct st_history h;
 	struct st_recipes rs;
+	struct st_meter meter;
 	struct st_ci ci = { 0 };
 	const char *log = NULL, *output = NULL;
 	char *cause = NULL;
 	time_t now = time(NULL);
 	FILE *out = stdout;
+	bool quiet = false;
 	int c, rc = EXIT_USAGE, i;
 
 	report_opts_init(&o);
@@ -780,7 +816,8 @@ cmd_view(int argc, char **argv, bool timeline)
 	st_history_init(&h, timeline);
 	a.history = &h;
 	memset(&rs, 0, sizeof rs);
-	while ((c = getopt_long(argc, argv, "f:o:r:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:o:r:qh", longopts, NULL)) !=
+	    -1) {
 		if ((i = view_option(&vo, c, timeline)) < 0)
 			goto out;
 		if (i > 0)
@@ -788,6 +825,9 @@ cmd_view(int argc, char **argv, bool timeline)
 		switch (c) {
 		case 'o':
 			output = optarg;
+			break;
+		case 'q':
+			quiet = true;
 			break;
 		case 'r':
 		case OPT_NO_BUILTIN:
@@ -829,6 +869,7 @@ cmd_view(int argc, char **argv, bool timeline)
 	for (i = optind; i < argc; i++)
 		if (st_source_add(&a.source, argv[i], &cause) != 0)
 			goto fail;
+	prepare_inputs(&a, &meter, quiet);
 	if (st_analyze(&a, &rs, &cause) != 0) {
 		warnx("%s", cause);	/* reported; the view goes on */
 		free(cause);

@@ -1,16 +1,26 @@
 /*
- * source.c: where audit records come from: files named on the command
- * line, the system trail (audit.log and its rotations, oldest first), or
- * standard input; compressed rotations through gzip, xz, zstd or bzip2.
+ * source.c: where audit records come from: files and directories named on
+ * the command line, the system trail (audit.log and its rotations), or
+ * standard input; gzip read in-process through zlib, xz, zstd and bzip2
+ * through their programs.
  *
  * Files are opened when they are added, so that a missing or unreadable
  * input is reported before any work is done (exit 3); they are read in
  * large chunks and split into lines here, so the reader sees one record per
  * call and memory stays flat: a line longer than LINE_MAX is skipped as it
  * streams by, never buffered.
+ *
+ * Rotations are read oldest first however they arrive: every input is
+ * filed under its rotation set when it is added (audit.log.3.gz is
+ * rotation 3 of audit.log), a set stays together where its first member
+ * was given, and within it a higher number (older, in auditd's numbering)
+ * comes first.  The system trail, a directory and a command line are all
+ * ordered by that one insertion.
  */
 #include "config.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -19,6 +29,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "steptrail.h"
 
@@ -29,22 +40,35 @@
 #define LINE_MAX_BYTES	(64 * 1024)
 #define READ_CHUNK	(256 * 1024)
 
-/* auditd numbers rotations audit.log.1 .. audit.log.N (num_logs <= 999). */
-#define ROTATIONS_MAX	999
+/*
+ * auditd numbers rotations audit.log.1 .. audit.log.N (num_logs <= 999),
+ * logrotate's counts are smaller than a million: six digits at most, so
+ * that a date (audit.log.20261122, a dateext with a dot) or an epoch is
+ * not taken for a number, whose order would be the reverse.
+ */
+#define ROTATION_DIGITS	6
+
+/* Skipped entries of a directory named in its note; the rest are counted. */
+#define SKIPPED_NAMED	10
 
 #define DEFAULT_LOG	"/var/log/audit/audit.log"
 #define AUDITD_CONF	"/etc/audit/auditd.conf"
+
+/* What auditd names its logs: in a directory, these are read by name. */
+#define AUDITD_NAME	"audit.log"
 
 static const struct {
 	const char	*name;
 	const unsigned char magic[6];
 	size_t		 len;
+	const char	*suffix;	/* logrotate's compressext */
 } compressors[] = {
-	{ "gzip", { 0x1f, 0x8b }, 2 },
-	{ "xz", { 0xfd, '7', 'z', 'X', 'Z', 0x00 }, 6 },
-	{ "zstd", { 0x28, 0xb5, 0x2f, 0xfd }, 4 },
-	{ "bzip2", { 'B', 'Z', 'h' }, 3 },
+	{ "gzip", { 0x1f, 0x8b }, 2, ".gz" },
+	{ "xz", { 0xfd, '7', 'z', 'X', 'Z', 0x00 }, 6, ".xz" },
+	{ "zstd", { 0x28, 0xb5, 0x2f, 0xfd }, 4, ".zst" },
+	{ "bzip2", { 'B', 'Z', 'h' }, 3, ".bz2" },
 };
+#define NCOMPRESSORS	(sizeof compressors / sizeof compressors[0])
 
 void
 st_source_init(struct st_source *src)
@@ -60,18 +84,131 @@ st_source_free(struct st_source *src)
 	for (i = 0; i < src->n; i++) {
 		free(src->v[i].name);
 		free(src->v[i].error);
+		free(src->v[i].set);
 		if (src->v[i].fd > STDIN_FILENO)
 			close(src->v[i].fd);
 	}
 	free(src->v);
+	for (i = 0; i < src->nnotes; i++)
+		free(src->notes[i]);
+	free(src->notes);
 	memset(src, 0, sizeof *src);
 }
+
+void
+st_source_progress(struct st_source *src, st_progress_fn *fn, void *arg)
+{
+	src->progress = fn;
+	src->progress_arg = arg;
+}
+
+/* ----------------------------------------------------------- rotations */
+
+/*
+ * The rotation set a file name belongs to, and its number in it: LOG is
+ * 0, LOG.N is N, and either compressed (LOG.gz, LOG.N.gz, ...) the same.
+ * *base is the length of LOG in name.
+ */
+static unsigned long
+rotation_of(const char *name, size_t *base)
+{
+	size_t len = strlen(name), sl, d, i;
+	unsigned long rank = 0;
+
+	for (i = 0; i < NCOMPRESSORS; i++) {
+		sl = strlen(compressors[i].suffix);
+		if (len > sl && strcmp(name + len - sl,
+		    compressors[i].suffix) == 0) {
+			len -= sl;
+			break;
+		}
+	}
+	for (d = len; d > 0 && isdigit((unsigned char)name[d - 1]); d--)
+		;
+	/* ".N": N from 1, no leading zero, after something that is a name */
+	if (d < len && len - d <= ROTATION_DIGITS && d >= 2 &&
+	    name[d - 1] == '.' && name[d - 2] != '/' && name[d] != '0') {
+		rank = strtoul(name + d, NULL, 10);
+		len = d - 1;
+	}
+	*base = len;
+	return rank;
+}
+
+/*
+ * The key of path's rotation set: its directory resolved (./audit.log and
+ * audit.log.1 are one set), then LOG.  NULL if the directory cannot be
+ * resolved: the file then keeps the place it was given in.
+ */
+static char *
+rotation_set(const char *path, unsigned long *rank)
+{
+	const char *slash = strrchr(path, '/'), *file;
+	char *dir, *real, *set;
+	size_t base;
+
+	file = slash != NULL ? slash + 1 : path;
+	*rank = rotation_of(file, &base);
+	if (slash == NULL)
+		dir = xstrdup(".");
+	else if (slash == path)
+		dir = xstrdup("/");
+	else
+		dir = xstrndup(path, (size_t)(slash - path));
+	real = realpath(dir, NULL);
+	free(dir);
+	if (real == NULL)
+		return NULL;
+	set = xasprintf("%s/%.*s", real, (int)base, file);
+	free(real);
+	return set;
+}
+
+/*
+ * A new input, at its place: at the end if its set is new (or it has
+ * none), else in its set's run of inputs, after the older and the equal
+ * ones (those in the order given) and before the newer ones (a lower
+ * number).
+ */
+static struct st_input *
+insert(struct st_source *src, char *set, unsigned long rank)
+{
+	struct st_input *in;
+	size_t at, i;
+
+	src->v = xreallocarray(src->v, src->n + 1, sizeof *src->v);
+	at = src->n;
+	for (i = 0; set != NULL && i < src->n; i++) {
+		if (src->v[i].set == NULL || strcmp(src->v[i].set, set) != 0)
+			continue;
+		/* a set's members are contiguous: they were filed so */
+		for (; i < src->n && src->v[i].set != NULL &&
+		    strcmp(src->v[i].set, set) == 0 && src->v[i].rank >= rank;
+		    i++)
+			;
+		at = i;
+		break;
+	}
+	memmove(&src->v[at + 1], &src->v[at], (src->n - at) * sizeof *src->v);
+	src->n++;
+	in = &src->v[at];
+	memset(in, 0, sizeof *in);
+	in->set = set;
+	in->rank = rank;
+	return in;
+}
+
+/* --------------------------------------------------------------- adding */
+
+static int	add_directory(struct st_source *, const char *, int, char **);
 
 int
 st_source_add(struct st_source *src, const char *path, char **cause)
 {
 	struct st_input *in;
 	struct stat sb;
+	unsigned long rank = 0;
+	char *set = NULL;
 	int fd;
 
 	const char *why = NULL;
@@ -80,24 +217,33 @@ st_source_add(struct st_source *src, const char *path, char **cause)
 		fd = STDIN_FILENO;
 	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		why = strerror(errno);
-	else if (fstat(fd, &sb) != 0) {
+	if (why == NULL && fstat(fd, &sb) != 0) {
 		why = strerror(errno);
-		close(fd);
-	} else if (S_ISDIR(sb.st_mode)) {
-		why = "is a directory";
-		close(fd);
+		if (fd > STDIN_FILENO)
+			close(fd);
 	}
+	if (why == NULL && S_ISDIR(sb.st_mode)) {
+		if (fd > STDIN_FILENO)
+			return add_directory(src, path, fd, cause);
+		why = "is a directory";
+	}
+	/* standard input keeps its place: it has no name to be ranked by */
+	if (why == NULL && fd > STDIN_FILENO)
+		set = rotation_set(path, &rank);
 	/* an input that cannot be opened is listed all the same, with why:
 	 * the others are read and the report says it is partial */
-	src->v = xreallocarray(src->v, src->n + 1, sizeof *src->v);
-	in = &src->v[src->n++];
-	memset(in, 0, sizeof *in);
+	in = insert(src, set, rank);
 	in->name = xstrdup(path);
 	in->fd = why != NULL ? -1 : fd;
 	if (why != NULL) {
 		in->error = xstrdup(why);
 		*cause = xasprintf("%s: %s", path, why);
 		return -1;
+	}
+	/* the total of a progress line: what a pipe holds is not known */
+	if (S_ISREG(sb.st_mode)) {
+		in->size = (unsigned long long)sb.st_size;
+		in->sized = true;
 	}
 	return 0;
 }
@@ -108,11 +254,188 @@ st_source_add_fd(struct st_source *src, const char *name, int fd)
 {
 	struct st_input *in;
 
-	src->v = xreallocarray(src->v, src->n + 1, sizeof *src->v);
-	in = &src->v[src->n++];
-	memset(in, 0, sizeof *in);
+	in = insert(src, NULL, 0);
 	in->name = xstrdup(name);
 	in->fd = fd;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The entries of a directory but . and .., sorted (the order readdir gives
+ * depends on the filesystem; a report must not).  NULL with *cause.
+ */
+static char **
+list_dir(DIR *d, size_t *n, char **cause)
+{
+	struct dirent *de;
+	char **v = NULL;
+
+	*n = 0;
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(d)) == NULL)
+			break;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		v = xreallocarray(v, *n + 1, sizeof *v);
+		v[(*n)++] = xstrdup(de->d_name);
+	}
+	if (errno != 0) {
+		*cause = xstrdup(strerror(errno));
+		while (*n > 0)
+			free(v[--*n]);
+		free(v);
+		return NULL;
+	}
+	if (*n > 0)
+		qsort(v, *n, sizeof *v, name_cmp);
+	else
+		v = xreallocarray(v, 1, sizeof *v);
+	return v;
+}
+
+static char *
+join(const char *dir, const char *name)
+{
+	size_t len = strlen(dir);
+
+	return len > 0 && dir[len - 1] == '/' ? xasprintf("%s%s", dir, name) :
+	    xasprintf("%s/%s", dir, name);
+}
+
+/* Does the file start as an audit record does (raw, ENRICHED, node=)? */
+static bool
+starts_as_audit(int dirfd, const char *name)
+{
+	char head[5];
+	ssize_t n;
+	int fd;
+
+	if ((fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+		return false;
+	n = read(fd, head, sizeof head);
+	close(fd);
+	return n == (ssize_t)sizeof head && (memcmp(head, "type=", 5) == 0 ||
+	    memcmp(head, "node=", 5) == 0);
+}
+
+/* Is name one of auditd's: audit.log, audit.log.N, compressed or not? */
+static bool
+auditd_named(const char *name)
+{
+	size_t base;
+
+	(void)rotation_of(name, &base);
+	return base == strlen(AUDITD_NAME) &&
+	    strncmp(name, AUDITD_NAME, base) == 0;
+}
+
+/* Names a skipped entry in a directory's note (a name is anyone's text). */
+static void
+note_skipped(struct st_buf *note, const char *dir, const char *name,
+    bool isdir, size_t nskipped)
+{
+	if (nskipped == 1) {
+		st_escape(note, dir, strlen(dir));
+		st_buf_adds(note, ": skipped what is neither named "
+		    AUDITD_NAME "[.N][.gz|.xz|.zst|.bz2] nor starts with an "
+		    "audit record:");
+	}
+	if (nskipped > SKIPPED_NAMED)
+		return;
+	st_buf_adds(note, nskipped == 1 ? " " : ", ");
+	st_escape(note, name, strlen(name));
+	if (isdir)
+		st_buf_addc(note, '/');
+}
+
+/*
+ * A directory: its audit logs, not what is below it (auditd keeps its
+ * logs in one flat directory; a recursive walk of a directory given by
+ * mistake, a home, /, would read whatever it met).  A regular file is read
+ * if it is named like auditd's logs (audit.log, audit.log.N, compressed
+ * or not), or if it starts with an audit record whatever its name (logs
+ * collected from several machines under their own names).  A compressed
+ * file under another name is skipped: its content cannot be told without
+ * decompressing it.  What is skipped is noted, for main to say; a
+ * directory with no log at all is an input error of its own, so that a
+ * wrong path cannot pass a CI job with an empty report.  Takes fd.
+ */
+static int
+add_directory(struct st_source *src, const char *path, int fd, char **cause)
+{
+	struct st_buf note = { 0 };
+	struct st_input *in;
+	struct stat sb;
+	DIR *d;
+	char **names = NULL, *sub, *why, *err = NULL;
+	size_t n = 0, i, nread = 0, nskipped = 0;
+	bool isreg, isdir;
+	int rc = 0;
+
+	if ((d = fdopendir(fd)) == NULL) {
+		err = xstrdup(strerror(errno));
+		close(fd);
+		goto out;
+	}
+	if ((names = list_dir(d, &n, &err)) == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		isreg = isdir = false;
+		if (fstatat(dirfd(d), names[i], &sb, 0) == 0) {
+			isreg = S_ISREG(sb.st_mode);
+			isdir = S_ISDIR(sb.st_mode);
+		}
+		if (!isreg || (!auditd_named(names[i]) &&
+		    !starts_as_audit(dirfd(d), names[i]))) {
+			note_skipped(&note, path, names[i], isdir, ++nskipped);
+			continue;
+		}
+		/* one that cannot be opened is listed with why, as a file
+		 * named on the command line is; the first one is said */
+		sub = join(path, names[i]);
+		why = NULL;
+		if (st_source_add(src, sub, &why) != 0 && rc == 0) {
+			*cause = why;
+			rc = -1;
+		} else
+			free(why);
+		free(sub);
+		nread++;
+	}
+	if (nskipped > SKIPPED_NAMED)
+		st_buf_addf(&note, " and %zu more", nskipped - SKIPPED_NAMED);
+	if (nskipped > 0) {
+		src->notes = xreallocarray(src->notes, src->nnotes + 1,
+		    sizeof *src->notes);
+		src->notes[src->nnotes++] = st_buf_steal(&note);
+	}
+	if (nread == 0)
+		err = xasprintf("no audit log in this directory (%zu entr%s "
+		    "skipped)", nskipped, nskipped == 1 ? "y" : "ies");
+out:
+	if (err != NULL) {
+		/* listed as an input that could not be read */
+		in = insert(src, NULL, 0);
+		in->name = xstrdup(path);
+		in->fd = -1;
+		in->error = err;
+		if (rc == 0)
+			*cause = xasprintf("%s: %s", path, err);
+		rc = -1;
+	}
+	if (d != NULL)
+		closedir(d);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	st_buf_free(&note);
+	return rc;
 }
 
 /* log_file from auditd.conf, if it names one. */
@@ -151,58 +474,70 @@ st_source_system_log(void)
 	return conf != NULL ? conf : xstrdup(DEFAULT_LOG);
 }
 
-static bool
-exists(const char *path)
-{
-	struct stat sb;
-
-	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
-}
-
 /*
  * The system trail: log (default: auditd.conf's log_file, else
- * /var/log/audit/audit.log) and its rotations, oldest first.  A rotation
- * may have been compressed by logrotate (audit.log.2.gz).
+ * /var/log/audit/audit.log) and its rotations, compressed by logrotate or
+ * not (audit.log.2.gz): the files of its directory in log's rotation set,
+ * put in order by insert() as any other input is.
  */
 int
 st_source_add_system(struct st_source *src, const char *log, char **cause)
 {
-	static const char *const suffixes[] = { "", ".gz", ".xz", ".zst",
-	    ".bz2" };
-	char *conf = NULL, *path;
-	char **rot = NULL;
-	size_t nrot = 0, i, j;
+	struct stat sb;
+	DIR *d = NULL;
+	const char *slash;
+	char *conf = NULL, *dir = NULL, *set = NULL, *other, *path, *why = NULL;
+	char **names = NULL;
+	unsigned long rank;
+	size_t n = 0, i;
 	int rc = -1;
 
 	if (log == NULL)
 		log = conf = configured_log();
 	if (log == NULL)
 		log = DEFAULT_LOG;
-	if (!exists(log)) {
+	if (stat(log, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    (set = rotation_set(log, &rank)) == NULL) {
 		*cause = xasprintf("%s: no audit log here (is auditd running? "
 		    "name a FILE to analyze)", log);
 		goto out;
 	}
-	for (i = 1; i <= ROTATIONS_MAX; i++) {
-		for (j = 0; j < sizeof suffixes / sizeof suffixes[0]; j++) {
-			path = xasprintf("%s.%zu%s", log, i, suffixes[j]);
-			if (exists(path))
-				break;
-			free(path);
-		}
-		if (j == sizeof suffixes / sizeof suffixes[0])
-			break;
-		rot = xreallocarray(rot, nrot + 1, sizeof *rot);
-		rot[nrot++] = path;
+	/* its rotations are named after it, in its directory */
+	slash = strrchr(log, '/');
+	if (slash != NULL)
+		dir = slash == log ? xstrdup("/") :
+		    xstrndup(log, (size_t)(slash - log));
+	if ((d = opendir(dir != NULL ? dir : ".")) == NULL)
+		why = xstrdup(strerror(errno));
+	else
+		names = list_dir(d, &n, &why);
+	if (names == NULL) {
+		*cause = xasprintf("%s: %s", dir != NULL ? dir : ".", why);
+		goto out;
 	}
-	for (i = nrot; i > 0; i--)
-		if (st_source_add(src, rot[i - 1], cause) != 0)
+	for (i = 0; i < n; i++) {
+		path = dir != NULL ? join(dir, names[i]) : xstrdup(names[i]);
+		other = rotation_set(path, &rank);
+		if (other != NULL && strcmp(other, set) == 0 &&
+		    stat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    st_source_add(src, path, cause) != 0) {
+			free(other);
+			free(path);
 			goto out;
-	rc = st_source_add(src, log, cause);
+		}
+		free(other);
+		free(path);
+	}
+	rc = 0;
 out:
-	for (i = 0; i < nrot; i++)
-		free(rot[i]);
-	free(rot);
+	if (d != NULL)
+		closedir(d);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(why);
+	free(set);
+	free(dir);
 	free(conf);
 	return rc;
 }
@@ -214,7 +549,23 @@ struct lines {
 	struct st_input	*in;
 	struct st_buf	 partial;
 	bool		 overlong;
+	/* for the progress line */
+	struct st_source *src;
+	struct st_progress prog;	/* done: before this input */
+	unsigned long long raw;		/* of this input's file, as stored */
 };
+
+static void
+progress(struct lines *l)
+{
+	struct st_progress p = l->prog;
+
+	if (l->src->progress == NULL)
+		return;
+	p.done += l->raw;
+	p.events = st_reader_stats(l->r)->events;
+	l->src->progress(&p, l->src->progress_arg);
+}
 
 static void
 lines_feed(struct lines *l, const char *p, size_t n)
@@ -253,12 +604,18 @@ lines_feed(struct lines *l, const char *p, size_t n)
 	}
 }
 
+/*
+ * The last line, which has no newline.  After a read error it was cut
+ * where the data stopped: a record cut short would read as one with fewer
+ * arguments, so it is skipped instead.
+ */
 static void
-lines_end(struct lines *l)
+lines_end(struct lines *l, bool failed)
 {
-	if (l->overlong) {
+	if (l->overlong || (failed && l->partial.len > 0)) {
 		l->in->lines++;
-		st_reader_skip(l->r, "line longer than 64 KiB");
+		st_reader_skip(l->r, l->overlong ? "line longer than 64 KiB" :
+		    "line cut short where the input could not be read further");
 	} else if (l->partial.len > 0) {
 		l->in->lines++;
 		st_reader_line(l->r, l->partial.d, l->partial.len);
@@ -266,30 +623,52 @@ lines_end(struct lines *l)
 	st_buf_free(&l->partial);
 }
 
+/* read(2), again when interrupted; -1 with *cause. */
+static ssize_t
+read_some(int fd, void *buf, size_t len, char **cause)
+{
+	ssize_t n;
+
+	while ((n = read(fd, buf, len)) < 0 && errno == EINTR)
+		;
+	if (n < 0)
+		*cause = xstrdup(strerror(errno));
+	return n;
+}
+
+/*
+ * Reads fd to its end.  The bytes of the input read so far are counted
+ * here, or, when fd is a decompressor's output, are the position of the
+ * input file it reads (rawfd: the child shares its offset).
+ */
 static int
-read_all(int fd, struct lines *l, const char *first, size_t nfirst,
-    char **cause)
+read_all(int fd, int rawfd, struct lines *l, const char *first,
+    size_t nfirst, char **cause)
 {
 	char *buf = xmalloc(READ_CHUNK);
+	off_t pos;
 	ssize_t n;
+	int rc = -1;
 
 	if (nfirst > 0)
 		lines_feed(l, first, nfirst);
+	l->raw = nfirst;
 	for (;;) {
-		n = read(fd, buf, READ_CHUNK);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			*cause = xstrdup(strerror(errno));
-			free(buf);
-			return -1;
-		}
+		if ((n = read_some(fd, buf, READ_CHUNK, cause)) < 0)
+			goto out;
 		if (n == 0)
 			break;
 		lines_feed(l, buf, (size_t)n);
+		if (rawfd < 0)
+			l->raw += (unsigned long long)n;
+		else if ((pos = lseek(rawfd, 0, SEEK_CUR)) >= 0)
+			l->raw = (unsigned long long)pos;
+		progress(l);
 	}
+	rc = 0;
+out:
 	free(buf);
-	return 0;
+	return rc;
 }
 
 /* Runs `prog -dc` on fd and reads its output. */
@@ -319,7 +698,7 @@ read_decompressed(const char *prog, int fd, struct lines *l, char **cause)
 		_exit(127);
 	}
 	close(p[1]);
-	rc = read_all(p[0], l, NULL, 0, cause);
+	rc = read_all(p[0], fd, l, NULL, 0, cause);
 	close(p[0]);
 	if (rc != 0)
 		kill(pid, SIGTERM);
@@ -337,10 +716,98 @@ read_decompressed(const char *prog, int fd, struct lines *l, char **cause)
 	return rc;
 }
 
+/*
+ * gzip through zlib, in-process: no program to find on a runner, and a
+ * damaged rotation says where it is damaged.  Member after member, as
+ * gzip -dc reads them (a log compressed in pieces and concatenated, or
+ * appended to); zero bytes after the last are padding, as gzip takes
+ * them.  Memory is the two chunk buffers and zlib's 32 KiB window.
+ * Lines decompressed before an error have been fed to the reader and
+ * stay there: the error says where the data stopped.
+ */
 static int
-read_input(struct st_input *in, struct st_reader *r, char **cause)
+read_gzip(int fd, struct lines *l, const unsigned char *head, size_t nhead,
+    char **cause)
 {
-	struct lines l = { .r = r, .in = in };
+	z_stream z;
+	unsigned char *in = NULL, *out = NULL;
+	unsigned long long at;
+	bool eof = false, member = false, inited = false;
+	ssize_t n;
+	int zr, rc = -1;
+
+	memset(&z, 0, sizeof z);
+	if (inflateInit2(&z, 15 + 16) != Z_OK) {	/* 16: gzip only */
+		*cause = xasprintf("zlib: %s", z.msg != NULL ? z.msg :
+		    "cannot start inflating");
+		goto out;
+	}
+	inited = true;
+	in = xmalloc(READ_CHUNK);
+	out = xmalloc(READ_CHUNK);
+	memcpy(in, head, nhead);
+	z.next_in = in;
+	z.avail_in = (uInt)nhead;
+	l->raw = nhead;
+	for (;;) {
+		if (z.avail_in == 0 && !eof) {
+			if ((n = read_some(fd, in, READ_CHUNK, cause)) < 0)
+				goto out;
+			eof = n == 0;
+			z.next_in = in;
+			z.avail_in = (uInt)n;
+			l->raw += (unsigned long long)n;
+			progress(l);
+			continue;
+		}
+		at = l->raw - z.avail_in;	/* offset of the next byte */
+		if (z.avail_in == 0) {
+			if (member) {
+				*cause = xasprintf("truncated gzip data: the "
+				    "file ends at byte %llu, inside a member "
+				    "(what came before is read)", at);
+				goto out;
+			}
+			break;
+		}
+		if (!member) {
+			if (*z.next_in == 0) {	/* padding */
+				z.next_in++;
+				z.avail_in--;
+				continue;
+			}
+			if (inflateReset(&z) != Z_OK)
+				st_fatal("inflateReset");
+			member = true;
+		}
+		z.next_out = out;
+		z.avail_out = READ_CHUNK;
+		zr = inflate(&z, Z_NO_FLUSH);
+		lines_feed(l, (const char *)out, READ_CHUNK - z.avail_out);
+		if (zr == Z_STREAM_END)
+			member = false;
+		else if (zr == Z_OK || (zr == Z_BUF_ERROR && z.avail_in == 0))
+			continue;
+		else {
+			*cause = xasprintf("corrupt gzip data at byte %llu "
+			    "(zlib: %s; what came before is read)",
+			    l->raw - z.avail_in, z.msg != NULL ? z.msg :
+			    zError(zr));
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	if (inited)
+		inflateEnd(&z);
+	free(in);
+	free(out);
+	return rc;
+}
+
+static int
+read_input(struct st_input *in, struct lines *l, char **cause)
+{
 	unsigned char head[8];
 	ssize_t n;
 	size_t got = 0, i;
@@ -348,23 +815,24 @@ read_input(struct st_input *in, struct st_reader *r, char **cause)
 
 	/* Peek at the first bytes for a compression magic number. */
 	while (got < sizeof head) {
-		n = read(in->fd, head + got, sizeof head - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			*cause = xstrdup(strerror(errno));
+		if ((n = read_some(in->fd, head + got, sizeof head - got,
+		    cause)) < 0)
 			return -1;
-		}
 		if (n == 0)
 			break;
 		got += (size_t)n;
 	}
-	for (i = 0; i < sizeof compressors / sizeof compressors[0] &&
-	    !in->plain; i++) {
+	for (i = 0; i < NCOMPRESSORS && !in->plain; i++) {
 		if (got < compressors[i].len ||
 		    memcmp(head, compressors[i].magic, compressors[i].len) != 0)
 			continue;
 		in->decompressor = compressors[i].name;
+		/* zlib reads from what was peeked on, so a pipe is fine */
+		if (i == 0) {
+			rc = read_gzip(in->fd, l, head, got, cause);
+			lines_end(l, rc != 0);
+			return rc;
+		}
 		if (in->fd == STDIN_FILENO) {
 			*cause = xasprintf("standard input is %s-compressed: "
 			    "decompress it first (%s -dc FILE | steptrail "
@@ -372,12 +840,12 @@ read_input(struct st_input *in, struct st_reader *r, char **cause)
 			    compressors[i].name);
 			return -1;
 		}
-		rc = read_decompressed(compressors[i].name, in->fd, &l, cause);
-		lines_end(&l);
+		rc = read_decompressed(compressors[i].name, in->fd, l, cause);
+		lines_end(l, rc != 0);
 		return rc;
 	}
-	rc = read_all(in->fd, &l, (const char *)head, got, cause);
-	lines_end(&l);
+	rc = read_all(in->fd, -1, l, (const char *)head, got, cause);
+	lines_end(l, rc != 0);
 	return rc;
 }
 
@@ -390,12 +858,21 @@ int
 st_source_read(struct st_source *src, struct st_reader *r, char **cause)
 {
 	const struct st_reader_stats *st = st_reader_stats(r);
+	struct st_progress total = { 0 };
 	struct st_input *in;
+	struct lines l;
 	unsigned long valid_before, malformed_before;
 	char *err;
 	size_t i;
 	int rc = 0;
 
+	for (i = 0; i < src->n; i++) {
+		if (!src->v[i].sized && src->v[i].fd >= 0)
+			break;
+		total.total += src->v[i].size;
+	}
+	if (i < src->n)
+		total.total = 0;		/* not known */
 	for (i = 0; i < src->n; i++) {
 		in = &src->v[i];
 		err = NULL;
@@ -410,7 +887,13 @@ st_source_read(struct st_source *src, struct st_reader *r, char **cause)
 		st_reader_input(r, in->name);
 		valid_before = st->valid;
 		malformed_before = st->malformed;
-		if (read_input(in, r, &err) != 0)
+		memset(&l, 0, sizeof l);
+		l.r = r;
+		l.in = in;
+		l.src = src;
+		l.prog = total;
+		progress(&l);
+		if (read_input(in, &l, &err) != 0)
 			in->error = err;
 		else if (st->valid == valid_before &&
 		    st->malformed > malformed_before)
@@ -423,6 +906,14 @@ st_source_read(struct st_source *src, struct st_reader *r, char **cause)
 		if (in->fd > STDIN_FILENO)
 			close(in->fd);
 		in->fd = -1;
+		/* the file may have grown while read: the total is what
+		 * was known before */
+		total.done += in->size;
+	}
+	if (src->progress != NULL) {
+		total.events = st->events;
+		total.end = true;
+		src->progress(&total, src->progress_arg);
 	}
 	return rc;
 }

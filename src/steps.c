@@ -92,6 +92,7 @@ st_steps_free(struct st_steps *ss)
 	free(ss->v);
 	st_map_foreach(&ss->actions, action_count_free, NULL);
 	st_map_free(&ss->actions);
+	st_map_free(&ss->latest_on);	/* its steps are ss->v's */
 	for (i = 0; i < ss->napi; i++)
 		free(ss->api[i].name);
 	free(ss->api);
@@ -119,7 +120,7 @@ static struct st_step *
 step_new(struct st_steps *ss, enum st_step_kind kind, const char *name,
     const char *detail, const struct st_proc *root, const struct st_event *ev)
 {
-	struct st_step *s = xcalloc(1, sizeof *s);
+	struct st_step *s = xcalloc(1, sizeof *s), *prev;
 
 	s->number = (unsigned)ss->n + 1;
 	s->kind = kind;
@@ -140,6 +141,9 @@ step_new(struct st_steps *ss, enum st_step_kind kind, const char *name,
 	if (ss->latest == NULL || !later_than(ss->latest->sec, ss->latest->ms,
 	    s->sec, s->ms))
 		ss->latest = s;
+	prev = st_map_get(&ss->latest_on, (uint64_t)s->node + 1);
+	if (prev == NULL || !later_than(prev->sec, prev->ms, s->sec, s->ms))
+		st_map_put(&ss->latest_on, (uint64_t)s->node + 1, s);
 	return s;
 }
 
@@ -424,6 +428,17 @@ set_step(struct st_steps *ss, struct st_proc *p, struct st_step *s,
 		ss->outside_processes++;
 }
 
+/*
+ * The step started last on p's node: the machines of an aggregated log
+ * run jobs of their own, and a process of one whose ancestry is cut is no
+ * part of the step another was running at the time.
+ */
+static struct st_step *
+latest_on(const struct st_steps *ss, const struct st_proc *p)
+{
+	return st_map_get(&ss->latest_on, (uint64_t)p->node + 1);
+}
+
 /* The step of a new process: its nearest ancestor's marker or step. */
 static void
 attribute(struct st_steps *ss, struct st_proc *p)
@@ -442,7 +457,7 @@ attribute(struct st_steps *ss, struct st_proc *p)
 			return;
 		}
 	}
-	set_step(ss, p, cut(p) ? ss->latest : NULL, ST_ATTR_TIME);
+	set_step(ss, p, cut(p) ? latest_on(ss, p) : NULL, ST_ATTR_TIME);
 }
 
 /*

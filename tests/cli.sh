@@ -57,7 +57,7 @@ check "unknown command: exit 2" run 2 analyse "$log"
 # --- unreadable inputs
 check "missing file: exit 3" run 3 analyze "$tmp/nope.log"
 check "missing file: says which" has err "nope.log: No such file"
-check "directory: exit 3" run 3 analyze "$tmp"
+check "a directory with no audit log: exit 3" run 3 analyze "$tmp"
 printf 'hello\nworld\n' > "$tmp/notaudit.txt"
 check "not an audit log: exit 3" run 3 analyze "$log" "$tmp/notaudit.txt"
 check "not an audit log: the report is still printed" has out "CRITICAL"
@@ -92,9 +92,12 @@ check "gzip file: reported as such" sh -c "\"$STEPTRAIL\" analyze \
 if command -v xz > /dev/null; then
 	xz -c "$log" > "$tmp/a.log.xz"
 	check "xz file: same findings" same_findings "$tmp/a.log.xz"
+	# gzip on stdin is read (zlib, tests/inputs.sh); the others need
+	# their program, which reads a file
+	compressed_stdin() { run 3 analyze - < "$tmp/a.log.xz" &&
+	    has err "xz -dc FILE"; }
+	check "xz-compressed stdin: exit 3 with advice" compressed_stdin
 fi
-compressed_stdin() { run 3 analyze - < "$tmp/a.log.gz" && has err "gzip -dc FILE"; }
-check "compressed stdin: exit 3 with advice" compressed_stdin
 
 # --- the system trail: rotations oldest first, compressed ones included
 mkdir "$tmp/trail"

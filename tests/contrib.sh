@@ -258,8 +258,8 @@ sed 's/-j[0-9][0-9]*/-jN/' "$tmp/calls" > "$tmp/calls.n"
 check "pre with source: build deps, configure, make, make install, rules install" \
     same "$tmp/calls.n" "sudo -E apt-get update -q
 apt-get update -q
-sudo -E apt-get install -y -q --no-install-recommends build-essential autoconf automake pkg-config libaudit-dev libauparse-dev libpcre2-dev libcjson-dev xz-utils
-apt-get install -y -q --no-install-recommends build-essential autoconf automake pkg-config libaudit-dev libauparse-dev libpcre2-dev libcjson-dev xz-utils
+sudo -E apt-get install -y -q --no-install-recommends build-essential autoconf automake pkg-config libaudit-dev libauparse-dev libpcre2-dev libcjson-dev zlib1g-dev xz-utils
+apt-get install -y -q --no-install-recommends build-essential autoconf automake pkg-config libaudit-dev libauparse-dev libpcre2-dev libcjson-dev zlib1g-dev xz-utils
 configure --quiet
 make -jN
 sudo -E make install

@@ -67,7 +67,7 @@ build_source() {
 		return 1
 	fi
 	apt_install build-essential autoconf automake pkg-config \
-	    libaudit-dev libauparse-dev libpcre2-dev libcjson-dev xz-utils ||
+	    libaudit-dev libauparse-dev libpcre2-dev libcjson-dev zlib1g-dev xz-utils ||
 	    return 1
 	if [ ! -x "$1/configure" ]; then
 		(cd "$1" && autoreconf -fi) || return 1
