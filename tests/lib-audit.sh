@@ -24,8 +24,10 @@
 #
 # Parameters, set before audit_start_daemon: AUDIT_LOG_FORMAT (RAW),
 # AUDIT_NAME_FORMAT (NONE) and AUDIT_NODE_NAME (the "name" of name_format
-# USER), as in auditd.conf; AUDIT_KEYS and AUDIT_UNKEYED_RULES (before
-# audit_restore).
+# USER), as in auditd.conf; AUDIT_MAX_LOG_FILE (256, in MB),
+# AUDIT_MAX_LOG_FILE_ACTION (IGNORE) and AUDIT_NUM_LOGS (1): a daemon that
+# rotates its log (tests/live-rotation.sh); AUDIT_KEYS and
+# AUDIT_UNKEYED_RULES (before audit_restore).
 #
 # "No daemon registered" is checked, but a check is not a lock: between a
 # benchmark's arms no daemon is registered either.  So every script of ours
@@ -125,7 +127,8 @@ audit_start_daemon() {
 	chmod 0700 "$AUDIT_PRIV/log"
 	cat > "$AUDIT_PRIV/conf/auditd.conf" <<EOF
 # a private auditd for tests: ${AUDIT_LOG_FORMAT:-RAW} records to a private
-# log, no plugins, never acts on disk space
+# log, no plugins, never acts on disk space (nor on size, unless told to
+# rotate)
 local_events = yes
 write_logs = yes
 log_file = $AUDIT_PRIV/log/audit.log
@@ -133,11 +136,11 @@ log_group = root
 log_format = ${AUDIT_LOG_FORMAT:-RAW}
 flush = INCREMENTAL_ASYNC
 freq = 50
-max_log_file = 256
-num_logs = 1
+max_log_file = ${AUDIT_MAX_LOG_FILE:-256}
+num_logs = ${AUDIT_NUM_LOGS:-1}
 priority_boost = 0
 name_format = ${AUDIT_NAME_FORMAT:-NONE}
-max_log_file_action = IGNORE
+max_log_file_action = ${AUDIT_MAX_LOG_FILE_ACTION:-IGNORE}
 space_left = 2
 space_left_action = IGNORE
 admin_space_left = 1
