@@ -91,6 +91,7 @@ void	 st_format_time(char *, size_t, time_t, unsigned);
 void	 st_escape(struct st_buf *, const char *, size_t);
 void	 st_escape_arg(struct st_buf *, const char *);
 void	 st_format_argv(struct st_buf *, char *const *, size_t, size_t);
+void	 st_buf_cut(struct st_buf *, size_t, size_t);
 char	*st_utf8_clean(const char *);
 
 /* -------------------------------------------------------------- reader.c */
@@ -1008,6 +1009,7 @@ void	 st_report_parents(struct st_buf *, const struct st_finding *, size_t);
 uint64_t st_report_fingerprint(const struct st_finding *);
 char	*st_report_attack_url(const char *);
 void	 st_report_json_put(FILE *, const char *);
+int	 st_report_json_emit(FILE *, struct cJSON *, bool, char **);
 void	 st_report_blind(struct st_buf *, const struct st_blind *);
 struct cJSON;
 struct cJSON *st_report_json_tree(const struct st_analysis *);

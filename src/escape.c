@@ -195,6 +195,23 @@ st_escape_arg(struct st_buf *out, const char *arg)
 }
 
 /*
+ * What was added to out since start, cut to max bytes if longer, where a
+ * UTF-8 sequence begins (never half of one), and " ..." after it.
+ */
+void
+st_buf_cut(struct st_buf *out, size_t start, size_t max)
+{
+	if (out->len - start <= max)
+		return;
+	out->len = start + max;
+	while (out->len > start &&
+	    ((unsigned char)out->d[out->len] & 0xc0) == 0x80)
+		out->len--;
+	out->d[out->len] = '\0';
+	st_buf_adds(out, " ...");
+}
+
+/*
  * argv as one line, each argument quoted as above, cut near max bytes (0:
  * no limit) with " ..." so that a 100 kB link line does not bury a report.
  */
@@ -208,15 +225,10 @@ st_format_argv(struct st_buf *out, char *const *argv, size_t argc, size_t max)
 			st_buf_addc(out, ' ');
 		st_escape_arg(out, argv[i]);
 		if (max != 0 && out->len - start > max) {
-			out->len = start + max;
-			/* Do not leave half a UTF-8 sequence behind.  The cut
-			 * may end inside an argument's quotes or escapes:
-			 * " ..." after it says the line is not whole. */
-			while (out->len > start &&
-			    ((unsigned char)out->d[out->len] & 0xc0) == 0x80)
-				out->len--;
-			out->d[out->len] = '\0';
-			st_buf_adds(out, " ...");
+			/* The cut may end inside an argument's quotes or
+			 * escapes: " ..." after it says the line is not
+			 * whole. */
+			st_buf_cut(out, start, max);
 			return;
 		}
 	}

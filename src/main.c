@@ -572,6 +572,55 @@ fails(const struct report_opts *o, const struct st_analysis *a)
 	    st_findings_max(&a->findings) >= (enum st_severity)o->fail_on;
 }
 
+/* --since and --until into a's window.  0, or -1 after saying why. */
+static int
+window_option(struct st_analysis *a, int c, time_t now)
+{
+	char *cause = NULL;
+
+	if (st_when_parse(optarg, now, c == OPT_SINCE ? &a->since_ms :
+	    &a->until_ms, &cause) != 0) {
+		warnx("--%s: %s", c == OPT_SINCE ? "since" : "until", cause);
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
+/* After the options: a window that holds a moment.  -1 after saying so. */
+static int
+check_window(const struct st_analysis *a)
+{
+	if (a->since_ms >= a->until_ms) {
+		warnx("--since must come before --until");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The inputs named (none: the system trail).  One that cannot be opened
+ * is listed with why, unread: st_analyze says so and the report is
+ * partial (exit 3).  -1 with *cause only if the system trail cannot be
+ * found.
+ */
+static int
+add_inputs(struct st_analysis *a, int n, char **names, const char *log,
+    char **cause)
+{
+	char *why = NULL;
+	int i;
+
+	if (n == 0)
+		return st_source_add_system(&a->source, log, cause);
+	for (i = 0; i < n; i++)
+		if (st_source_add(&a->source, names[i], &why) != 0) {
+			free(why);
+			why = NULL;
+		}
+	return 0;
+}
+
 static int
 cmd_analyze(int argc, char **argv)
 {
@@ -613,12 +662,8 @@ cmd_analyze(int argc, char **argv)
 			break;
 		case OPT_SINCE:
 		case OPT_UNTIL:
-			if (st_when_parse(optarg, now, c == OPT_SINCE ?
-			    &a.since_ms : &a.until_ms, &cause) != 0) {
-				warnx("--%s: %s", c == OPT_SINCE ? "since" :
-				    "until", cause);
+			if (window_option(&a, c, now) != 0)
 				goto out;
-			}
 			break;
 		case 'h':
 			usage_analyze(stdout);
@@ -629,25 +674,15 @@ cmd_analyze(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (a.since_ms >= a.until_ms) {
-		warnx("--since must come before --until");
+	if (check_window(&a) != 0)
 		goto out;
-	}
 	if (finish_outputs(&o) != 0 || load_recipe_set(&rs, &o.ro) != 0 ||
 	    prepare_analysis(&o, &a, &ci) != 0)
 		goto out;
 
 	rc = EXIT_INPUT;
-	if (optind == argc &&
-	    st_source_add_system(&a.source, log, &cause) != 0)
+	if (add_inputs(&a, argc - optind, argv + optind, log, &cause) != 0)
 		goto fail;
-	/* one that cannot be opened is listed, unread: st_analyze says so
-	 * and the report is partial (exit 3) */
-	for (i = optind; i < argc; i++)
-		if (st_source_add(&a.source, argv[i], &cause) != 0) {
-			free(cause);
-			cause = NULL;
-		}
 	if ((rc = open_outputs(&o, &a.source)) == EXIT_USAGE)
 		goto out;
 	prepare_inputs(&a, &meter, quiet);
@@ -839,12 +874,8 @@ cmd_view(int argc, char **argv, bool timeline)
 			break;
 		case OPT_SINCE:
 		case OPT_UNTIL:
-			if (st_when_parse(optarg, now, c == OPT_SINCE ?
-			    &a.since_ms : &a.until_ms, &cause) != 0) {
-				warnx("--%s: %s", c == OPT_SINCE ? "since" :
-				    "until", cause);
+			if (window_option(&a, c, now) != 0)
 				goto out;
-			}
 			break;
 		case 'h':
 			usage_view(stdout, timeline);
@@ -855,20 +886,14 @@ cmd_view(int argc, char **argv, bool timeline)
 			goto out;
 		}
 	}
-	if (a.since_ms >= a.until_ms) {
-		warnx("--since must come before --until");
+	if (check_window(&a) != 0)
 		goto out;
-	}
 	if (load_recipe_set(&rs, &o.ro) != 0 ||
 	    prepare_analysis(&o, &a, &ci) != 0)
 		goto out;
 	rc = EXIT_INPUT;
-	if (optind == argc &&
-	    st_source_add_system(&a.source, log, &cause) != 0)
+	if (add_inputs(&a, argc - optind, argv + optind, log, &cause) != 0)
 		goto fail;
-	for (i = optind; i < argc; i++)
-		if (st_source_add(&a.source, argv[i], &cause) != 0)
-			goto fail;
 	prepare_inputs(&a, &meter, quiet);
 	if (st_analyze(&a, &rs, &cause) != 0) {
 		warnx("%s", cause);	/* reported; the view goes on */

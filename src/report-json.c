@@ -402,16 +402,5 @@ st_report_json_tree(const struct st_analysis *a)
 int
 st_report_json(FILE *f, const struct st_analysis *a, char **cause)
 {
-	cJSON *root = st_report_json_tree(a);
-	char *text = cJSON_Print(root);
-
-	cJSON_Delete(root);
-	if (text == NULL) {
-		*cause = xstrdup("cannot render JSON (out of memory)");
-		return -1;
-	}
-	st_report_json_put(f, text);
-	fputc('\n', f);
-	free(text);
-	return 0;
+	return st_report_json_emit(f, st_report_json_tree(a), true, cause);
 }

@@ -263,7 +263,7 @@ finding(const struct st_analysis *a, const struct st_finding *fd,
 int
 st_report_jsonl(FILE *f, const struct st_analysis *a, char **cause)
 {
-	char host[256], *text;
+	char host[256];
 	const char *observer = NULL;
 	cJSON *o;
 	size_t i;
@@ -274,15 +274,8 @@ st_report_jsonl(FILE *f, const struct st_analysis *a, char **cause)
 	}
 	for (i = 0; i < a->findings.n; i++) {
 		o = finding(a, a->findings.v[i], observer);
-		text = cJSON_PrintUnformatted(o);
-		cJSON_Delete(o);
-		if (text == NULL) {
-			*cause = xstrdup("cannot render JSON (out of memory)");
+		if (st_report_json_emit(f, o, false, cause) != 0)
 			return -1;
-		}
-		st_report_json_put(f, text);
-		fputc('\n', f);
-		free(text);
 	}
 	return 0;
 }

@@ -475,20 +475,10 @@ int
 st_report_sarif(FILE *f, const struct st_analysis *a, char **cause)
 {
 	cJSON *root = cJSON_CreateObject(), *runs;
-	char *text;
 
 	cJSON_AddStringToObject(root, "$schema", SARIF_SCHEMA);
 	cJSON_AddStringToObject(root, "version", "2.1.0");
 	runs = cJSON_AddArrayToObject(root, "runs");
 	cJSON_AddItemToArray(runs, run(a));
-	text = cJSON_Print(root);
-	cJSON_Delete(root);
-	if (text == NULL) {
-		*cause = xstrdup("cannot render SARIF (out of memory)");
-		return -1;
-	}
-	st_report_json_put(f, text);
-	fputc('\n', f);
-	free(text);
-	return 0;
+	return st_report_json_emit(f, root, true, cause);
 }

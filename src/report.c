@@ -12,7 +12,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <cjson/cJSON.h>
 
 #include "steptrail.h"
 
@@ -141,14 +144,7 @@ st_report_what(struct st_buf *b, const struct st_finding *fd, size_t max)
 	st_buf_adds(b, " [");
 	start = b->len;
 	add_escaped(b, fd->exe);
-	if (b->len - start > EXE_SHOWN) {	/* a 4 kB path of \xNN */
-		b->len = start + EXE_SHOWN;
-		while (b->len > start &&
-		    ((unsigned char)b->d[b->len] & 0xc0) == 0x80)
-			b->len--;
-		b->d[b->len] = '\0';
-		st_buf_adds(b, " ...");
-	}
+	st_buf_cut(b, start, EXE_SHOWN);	/* a 4 kB path of \xNN */
 	st_buf_addf(b, ", pid %d]", fd->pid);
 }
 
@@ -170,14 +166,8 @@ st_report_parents(struct st_buf *b, const struct st_finding *fd, size_t max)
 			st_buf_adds(b, x->cmdline);	/* escaped when made */
 		else
 			add_escaped(b, x->exe);
-		if (max > 4 && b->len - start > max) {
-			b->len = start + max - 4;
-			while (b->len > start &&
-			    ((unsigned char)b->d[b->len] & 0xc0) == 0x80)
-				b->len--;
-			b->d[b->len] = '\0';
-			st_buf_adds(b, " ...");
-		}
+		if (max > 4 && b->len - start > max)
+			st_buf_cut(b, start, max - 4);
 	}
 	if (fd->nanc == 0)
 		st_buf_adds(b, "(no parent seen)");
@@ -337,4 +327,24 @@ st_report_blind(struct st_buf *b, const struct st_blind *x)
 		    "on");
 		break;
 	}
+}
+
+/*
+ * root printed (pretty, or on one line) with st_report_json_put and a
+ * newline, then deleted.  -1 with *cause if it could not be rendered.
+ */
+int
+st_report_json_emit(FILE *f, struct cJSON *root, bool pretty, char **cause)
+{
+	char *text = pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
+
+	cJSON_Delete(root);
+	if (text == NULL) {
+		*cause = xstrdup("cannot render JSON (out of memory)");
+		return -1;
+	}
+	st_report_json_put(f, text);
+	fputc('\n', f);
+	free(text);
+	return 0;
 }

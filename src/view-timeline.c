@@ -210,7 +210,6 @@ st_view_timeline(FILE *f, const struct st_analysis *a,
 	struct row *v = NULL, *r;
 	size_t n = 0, i;
 	cJSON *arr = NULL;
-	char *text;
 	int rc = 0;
 
 	v = xreallocarray(NULL, h->ne + a->findings.n + 1, sizeof *v);
@@ -269,17 +268,8 @@ st_view_timeline(FILE *f, const struct st_analysis *a,
 		else
 			text_row(f, &v[i]);
 	}
-	if (vo->fmt == ST_VIEW_JSON) {
-		if ((text = cJSON_Print(arr)) == NULL) {
-			*cause = xstrdup("cannot render JSON (out of memory)");
-			rc = -1;
-		} else {
-			st_report_json_put(f, text);
-			fputc('\n', f);
-			free(text);
-		}
-		cJSON_Delete(arr);
-	}
+	if (vo->fmt == ST_VIEW_JSON)
+		rc = st_report_json_emit(f, arr, true, cause);
 	for (i = 0; i < n; i++)
 		free(v[i].own);
 	free(v);

@@ -332,7 +332,6 @@ st_view_tree(FILE *f, const struct st_analysis *a,
 	cJSON *root = NULL, *arr = NULL;
 	size_t i, shown = 0;
 	unsigned last_node = 0;
-	char *text;
 	int rc = 0;
 
 	t.h = h;
@@ -373,15 +372,7 @@ st_view_tree(FILE *f, const struct st_analysis *a,
 	}
 	if ((vo->fmt == ST_VIEW_JSON)) {
 		cJSON_AddNumberToObject(root, "processes", (double)h->np);
-		if ((text = cJSON_Print(root)) == NULL) {
-			*cause = xstrdup("cannot render JSON (out of memory)");
-			rc = -1;
-		} else {
-			st_report_json_put(f, text);
-			fputc('\n', f);
-			free(text);
-		}
-		cJSON_Delete(root);
+		rc = st_report_json_emit(f, root, true, cause);
 	} else if (shown == 0)
 		fputs("no process matches\n", f);
 	for (i = 0; i < h->np + 1; i++)

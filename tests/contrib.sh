@@ -23,16 +23,6 @@ gitlab=$TOP_SRCDIR/contrib/gitlab/steptrail.gitlab-ci.yml
 units=$TOP_SRCDIR/contrib/systemd
 joblog=$TOP_SRCDIR/testdata/ci-job/audit.log
 
-check() {	# check DESCRIPTION COMMAND...: the command must succeed
-	_desc=$1
-	shift
-	if "$@" > "$tmp/check.out" 2>&1; then
-		point ok "$_desc"
-	else
-		point not-ok "$_desc"
-		sed 's/^/# /' "$tmp/check.out" | head -30
-	fi
-}
 skip() {	# skip DESCRIPTION REASON
 	n=$((n + 1))
 	echo "ok $n - $1 # SKIP $2"

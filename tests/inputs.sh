@@ -17,17 +17,6 @@ job=$TOP_SRCDIR/testdata/ci-job/audit.log	# 10 findings
 shell=$TOP_SRCDIR/testdata/reverse-shell/audit.log	# 17 findings
 data=$TOP_SRCDIR/tests/data
 
-# check DESCRIPTION COMMAND...: the command must succeed
-check() {
-	desc=$1
-	shift
-	if "$@" > "$tmp/check.out" 2>&1; then
-		point ok "$desc"
-	else
-		point not-ok "$desc"
-		sed 's/^/# /' "$tmp/check.out" | head -10
-	fi
-}
 # st OUT ERR ARGS...: steptrail, its output and error in OUT and ERR, its
 # status in $st
 st() {

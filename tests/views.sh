@@ -11,17 +11,6 @@ unset GITHUB_RUN_ID GITLAB_CI JENKINS_URL
 tap_start views
 job=$TOP_SRCDIR/testdata/ci-job/audit.log
 
-# check DESCRIPTION COMMAND...: the command must succeed
-check() {
-	desc=$1
-	shift
-	if "$@" > "$tmp/check.out" 2>&1; then
-		point ok "$desc"
-	else
-		point not-ok "$desc"
-		sed 's/^/# /' "$tmp/check.out" | head -10
-	fi
-}
 
 # --- tree
 "$STEPTRAIL" tree "$job" > "$tmp/tree" 2>&1
