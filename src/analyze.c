@@ -58,7 +58,16 @@ descends(const struct st_proc *p, long root)
 static bool
 in_window(struct st_analysis *a, const struct st_event *ev)
 {
-	int64_t t = (int64_t)ev->sec * 1000 + ev->ms;
+	int64_t t;
+
+	/* libauparse passes any seconds through: saturate, never overflow
+	 * (the fuzzer's ubsan-window-time-overflow) */
+	if (ev->sec > INT64_MAX / 1000 - 1)
+		t = INT64_MAX - 1;
+	else if (ev->sec < INT64_MIN / 1000 + 1)
+		t = INT64_MIN + 1;
+	else
+		t = (int64_t)ev->sec * 1000 + ev->ms;
 
 	if (t < a->since_ms) {
 		a->before_window++;

@@ -407,17 +407,40 @@ found:
 static int	parse_alts(struct st_recipe *, struct st_alt **, size_t *,
 		    const cJSON *, const char *, bool, bool, char **);
 
+/*
+ * A key given twice in one object: JSON parsers let the last win, or the
+ * first, silently; a recipe means one thing or is refused (the fuzzer's
+ * leak-alt-unless-twice: the first "unless" was lost, and leaked).
+ */
+static const char *
+repeated_key(const cJSON *obj)
+{
+	const cJSON *a, *b;
+
+	for (a = obj->child; a != NULL; a = a->next)
+		for (b = a->next; b != NULL; b = b->next)
+			if (a->string != NULL && b->string != NULL &&
+			    strcmp(a->string, b->string) == 0)
+				return a->string;
+	return NULL;
+}
+
 static int
 parse_alt(struct st_recipe *r, struct st_alt *alt, const cJSON *obj,
     const char *where, bool nested, char **cause)
 {
 	const cJSON *it;
+	const char *dup;
 	char *w;
 	int sev, rc;
 
 	if (!cJSON_IsObject(obj) || obj->child == NULL) {
 		*cause = xasprintf("%s: must be an object of field: pattern",
 		    where);
+		return -1;
+	}
+	if ((dup = repeated_key(obj)) != NULL) {
+		*cause = xasprintf("%s: \"%s\" is given twice", where, dup);
 		return -1;
 	}
 	cJSON_ArrayForEach(it, obj) {
@@ -553,6 +576,11 @@ parse_recipe(struct st_recipe *r, const cJSON *obj, const char *file,
 	if (!cJSON_IsObject(obj)) {
 		*cause = xasprintf("%s: recipe #%zu: not a JSON object", file,
 		    index + 1);
+		return -1;
+	}
+	if ((s = repeated_key(obj)) != NULL) {
+		*cause = xasprintf("%s: recipe #%zu: \"%s\" is given twice",
+		    file, index + 1, s);
 		return -1;
 	}
 	name = get_string(obj, "name");

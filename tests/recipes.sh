@@ -89,6 +89,12 @@ check "lint: a bad pattern is named by file, recipe, field and offset" 2 \
     "$tmp/regex" \
     'handmade-bad-regex.json: recipe "handmade_bad_regex": match.parent.cmdline: bad regular expression at offset 18'
 
+"$STEPTRAIL" recipes lint "$data/handmade-key-twice.json" > "$tmp/twice" 2>&1
+rc=$?
+check "lint: a key given twice in one object is refused, named" 2 \
+    "$tmp/twice" \
+    'handmade-key-twice.json: recipe "handmade_key_twice": match: "unless" is given twice'
+
 "$STEPTRAIL" recipes lint "$data/handmade-no-nomatch.json" > "$tmp/nono" 2>&1
 rc=$?
 check "lint: a recipe without examples that must not match fails" 2 \
