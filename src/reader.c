@@ -314,19 +314,26 @@ check_header(const char *s, size_t n)
 /*
  * What libauparse itself mishandles.  3.0.9 leaks the first value of a
  * CWD record that has cwd= twice (found by fuzzing): a hostile log could
- * grow our memory line by line, and no kernel writes such a record.
+ * grow our memory line by line, and no kernel writes such a record.  A
+ * field begins after a blank, and also after the quote of msg='...', whose
+ * text libauparse reads as fields too (fuzz/crashes/
+ * leak-auparse-dup-cwd-in-msg); a kernel's cwd= value with a blank or a
+ * quote in it is hex.
  */
 static const char *
 check_fields(const char *s, size_t n)
 {
-	const char *c;
+	const char *c, *end = s + n;
+	int seen = 0;
 
-	if ((c = memmem(s, n, " type=CWD ", 10)) == NULL &&
+	if (memmem(s, n, " type=CWD ", 10) == NULL &&
 	    (n < 9 || memcmp(s, "type=CWD ", 9) != 0))
 		return NULL;
-	c = memmem(s, n, " cwd=", 5);
-	if (c != NULL && memmem(c + 5, n - (size_t)(c + 5 - s), " cwd=", 5))
-		return "CWD record with cwd= twice";
+	for (c = s; (c = memmem(c, (size_t)(end - c), "cwd=", 4)) != NULL;
+	    c += 4)
+		if ((c == s || c[-1] == ' ' || c[-1] == '\'' || c[-1] == '"') &&
+		    ++seen > 1)
+			return "CWD record with cwd= twice";
 	return NULL;
 }
 
