@@ -385,8 +385,11 @@ found:
 	c->pattern = xstrdup(val->valuestring);
 	/* DOTALL: an argument may hold newlines (bash -c $'a\nb'), and a
 	 * pattern must not stop seeing the command line at one. */
+	/* NEVER_UTF: subjects are bytes (argv need not be UTF-8); a
+	 * pattern starting (*UTF) would fail on every other subject, and a
+	 * failed match counts as a match (gave up) */
 	c->re = pcre2_compile((PCRE2_SPTR)c->pattern, PCRE2_ZERO_TERMINATED,
-	    PCRE2_DOTALL, &err, &off, NULL);
+	    PCRE2_DOTALL | PCRE2_NEVER_UTF, &err, &off, NULL);
 	if (c->re == NULL) {
 		pcre2_get_error_message(err, msg, sizeof msg);
 		*cause = xasprintf("%s.%s: bad regular expression at offset "
@@ -744,6 +747,21 @@ st_recipes_load_text(struct st_recipes *rs, const char *file,
 		*cause = xasprintf("%s:%zu:%zu: not valid JSON", file, line,
 		    col);
 		return -1;
+	}
+	/* two objects one after the other (a forgotten [...]): the second
+	 * would be dropped without a word */
+	while (end != NULL && end < text + len && (*end == ' ' ||
+	    *end == '\t' || *end == '\n' || *end == '\r'))
+		end++;
+	if (end != NULL && end < text + len && *end != '\0') {
+		locate(text, (size_t)(end - text), &line, &col);
+		*cause = xasprintf("%s:%zu:%zu: text after the recipes (a "
+		    "list of recipes is one JSON array)", file, line, col);
+		goto out;
+	}
+	if (cJSON_IsArray(root) && cJSON_GetArraySize(root) == 0) {
+		*cause = xasprintf("%s: no recipe in it (an empty array)", file);
+		goto out;
 	}
 	if (cJSON_IsArray(root)) {
 		cJSON_ArrayForEach(it, root) {

@@ -95,6 +95,20 @@ check "lint: a key given twice in one object is refused, named" 2 \
     "$tmp/twice" \
     'handmade-key-twice.json: recipe "handmade_key_twice": match: "unless" is given twice'
 
+# what the loader took without a word before the recipe fuzzer's round
+"$STEPTRAIL" recipes lint "$data/handmade-two-objects.json" > "$tmp/two" 2>&1
+rc=$?
+check "lint: two objects without [...] refused (the second was dropped)" 2 \
+    "$tmp/two" 'handmade-two-objects.json:2:1: text after the recipes'
+"$STEPTRAIL" recipes lint "$data/handmade-empty.json" > "$tmp/empty" 2>&1
+rc=$?
+check "lint: an empty array is no recipe file" 2 "$tmp/empty" \
+    'handmade-empty.json: no recipe in it'
+"$STEPTRAIL" recipes lint "$data/handmade-utf.json" > "$tmp/utf" 2>&1
+rc=$?
+check "lint: (*UTF) refused (it would fail, so fire, on any non-UTF-8 argv)" \
+    2 "$tmp/utf" 'match.arg: bad regular expression at offset 6: using UTF is disabled'
+
 "$STEPTRAIL" recipes lint "$data/handmade-no-nomatch.json" > "$tmp/nono" 2>&1
 rc=$?
 check "lint: a recipe without examples that must not match fails" 2 \
