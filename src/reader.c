@@ -314,26 +314,29 @@ check_header(const char *s, size_t n)
 /*
  * What libauparse itself mishandles.  3.0.9 leaks the first value of a
  * CWD record that has cwd= twice (found by fuzzing): a hostile log could
- * grow our memory line by line, and no kernel writes such a record.  A
- * field begins after a blank, and also after the quote of msg='...', whose
- * text libauparse reads as fields too (fuzz/crashes/
- * leak-auparse-dup-cwd-in-msg); a kernel's cwd= value with a blank or a
- * quote in it is hex.
+ * grow our memory line by line, and no kernel writes such a record.  Its
+ * tokenizer finds a field after a blank, after the quote of msg='...',
+ * after a parenthesis (fuzz/crashes/leak-auparse-dup-cwd-*): so any cwd=
+ * counts but one inside a "quoted" value, where the kernel puts a path
+ * (one with a blank, a quote or a parenthesis in it is hex).
  */
 static const char *
 check_fields(const char *s, size_t n)
 {
-	const char *c, *end = s + n;
+	size_t i;
+	bool quoted = false;
 	int seen = 0;
 
 	if (memmem(s, n, " type=CWD ", 10) == NULL &&
 	    (n < 9 || memcmp(s, "type=CWD ", 9) != 0))
 		return NULL;
-	for (c = s; (c = memmem(c, (size_t)(end - c), "cwd=", 4)) != NULL;
-	    c += 4)
-		if ((c == s || c[-1] == ' ' || c[-1] == '\'' || c[-1] == '"') &&
-		    ++seen > 1)
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"')
+			quoted = !quoted;
+		else if (!quoted && n - i >= 4 &&
+		    memcmp(s + i, "cwd=", 4) == 0 && ++seen > 1)
 			return "CWD record with cwd= twice";
+	}
 	return NULL;
 }
 
