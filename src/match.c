@@ -753,7 +753,7 @@ st_recipes_load_text(struct st_recipes *rs, const char *file,
 	while (end != NULL && end < text + len && (*end == ' ' ||
 	    *end == '\t' || *end == '\n' || *end == '\r'))
 		end++;
-	if (end != NULL && end < text + len && *end != '\0') {
+	if (end != NULL && end < text + len) {	/* a NUL too: text */
 		locate(text, (size_t)(end - text), &line, &col);
 		*cause = xasprintf("%s:%zu:%zu: text after the recipes (a "
 		    "list of recipes is one JSON array)", file, line, col);

@@ -312,31 +312,47 @@ check_header(const char *s, size_t n)
 }
 
 /*
+ * How many fields named name libauparse 3.0.9 makes of a record
+ * (ellist.c, parse_up_record): words split at spaces, each word's name is
+ * what comes before its first '=', once a leading "msg='" (the text of a
+ * user message) and a leading '(' are dropped.
+ */
+static int
+count_fields(const char *s, size_t n, const char *name)
+{
+	const char *w, *e, *end = s + n;
+	size_t len = strlen(name);
+	int count = 0;
+
+	for (w = s; w < end; w = e + 1) {
+		if ((e = memchr(w, ' ', (size_t)(end - w))) == NULL)
+			e = end;
+		if (e - w >= 5 && memcmp(w, "msg='", 5) == 0)
+			w += 5;
+		if (w < e && *w == '(')
+			w++;
+		if ((size_t)(e - w) > len && memcmp(w, name, len) == 0 &&
+		    w[len] == '=')
+			count++;
+	}
+	return count;
+}
+
+/*
  * What libauparse itself mishandles.  3.0.9 leaks the first value of a
  * CWD record that has cwd= twice (found by fuzzing): a hostile log could
- * grow our memory line by line, and no kernel writes such a record.  Its
- * tokenizer finds a field after a blank, after the quote of msg='...',
- * after a parenthesis (fuzz/crashes/leak-auparse-dup-cwd-*): so any cwd=
- * counts but one inside a "quoted" value, where the kernel puts a path
- * (one with a blank, a quote or a parenthesis in it is hex).
+ * grow our memory line by line, and no kernel writes such a record.
+ * Twice as libauparse counts: cwd=5 msg='cwd=6' and cwd=5 (cwd=6 are
+ * twice too, cwd="/tmp/a'cwd=b" (a kernel's, unencoded) is once.
  */
 static const char *
 check_fields(const char *s, size_t n)
 {
-	size_t i;
-	bool quoted = false;
-	int seen = 0;
-
 	if (memmem(s, n, " type=CWD ", 10) == NULL &&
 	    (n < 9 || memcmp(s, "type=CWD ", 9) != 0))
 		return NULL;
-	for (i = 0; i < n; i++) {
-		if (s[i] == '"')
-			quoted = !quoted;
-		else if (!quoted && n - i >= 4 &&
-		    memcmp(s + i, "cwd=", 4) == 0 && ++seen > 1)
-			return "CWD record with cwd= twice";
-	}
+	if (count_fields(s, n, "cwd") > 1)
+		return "CWD record with cwd= twice";
 	return NULL;
 }
 

@@ -731,6 +731,20 @@ test_fuzz_findings(void)
 	    "fields given twice: read (and, under a sanitizer, no leak)");
 	got_free(&g);
 
+	/* libauparse 3.0.9 leaks on a CWD record with cwd= twice as it
+	 * splits fields (fuzz/crashes/leak-auparse-dup-cwd-*): such a line
+	 * is malformed; a kernel's one cwd= is not, whatever its path */
+	feed("type=CWD msg=audit(70:4652): cwd=5 x=\"y cwd=6\"\n"
+	    "type=CWD msg=audit(70:4653): cwd=5 msg='cwd=6'\n"
+	    "type=CWD msg=audit(70:4654): cwd=5 (cwd=6\n", &g);
+	is_int(g.st.malformed, 3, "handmade cwd= twice, inside quotes, a "
+	    "message or after a parenthesis: malformed (and no leak)");
+	got_free(&g);
+	feed("type=CWD msg=audit(70:4655): cwd=\"/tmp/a'cwd=b\"\n", &g);
+	is_int(g.st.malformed, 0, "handmade one cwd= whose path holds "
+	    "'cwd=: read");
+	got_free(&g);
+
 	feed("type=SYSCALL msg=audit(1700000000.000:1): arch=c000003e "
 	    "syscall=57 success=yes exit=4194304 pid=4194305 ppid=4194304\n",
 	    &g);
