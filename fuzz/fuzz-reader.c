@@ -11,7 +11,7 @@
  *
  * Built without libFuzzer by `make check` (with replay.c) to replay the
  * reproducers in fuzz/crashes/ and the real snippets in tests/data/; the
- * libFuzzer build is in fuzz/README.md.
+ * libFuzzer build is `make fuzz` (docs/fuzzing.md).
  */
 #include "config.h"
 
@@ -26,6 +26,10 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 int	LLVMFuzzerInitialize(int *, char ***);
+
+/* What replay.c runs without arguments, under $TOP_SRCDIR. */
+const char *const fuzz_replay_dirs[] = { "fuzz/crashes", "tests/data",
+    NULL };
 
 static struct st_recipes recipes;
 static bool recipes_loaded;

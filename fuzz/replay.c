@@ -1,11 +1,13 @@
 /*
- * replay.c: runs the fuzz harness over files without libFuzzer, so that
- * the reproducers of fuzz/crashes/ (and the real snippets of tests/data/)
- * replay in `make check`; with --enable-sanitizers, under ASan and UBSan.
+ * replay.c: runs a fuzz harness over files without libFuzzer, so that
+ * its reproducers (fuzz/crashes/, fuzz/crashes-recipes/) and seeds replay
+ * in `make check`; with --enable-sanitizers, under ASan and UBSan.  Linked
+ * with fuzz-reader.c it is replay-reader, with fuzz-recipes.c
+ * replay-recipes.
  *
- *   replay-reader [FILE|DIR...]   (a directory: every regular file in it;
- *                                  no argument: fuzz/crashes and tests/data
- *                                  under $TOP_SRCDIR)
+ *   replay-HARNESS [FILE|DIR...]  (a directory: every regular file in it
+ *                                  but README; no argument: the harness's
+ *                                  fuzz_replay_dirs under $TOP_SRCDIR)
  *
  * TAP: one test point per file; a crash aborts the run, which is the
  * failure.
@@ -20,6 +22,10 @@
 #include <sys/stat.h>
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+/* Each harness names the directories it replays by default, reproducers
+ * first: a harness's inputs are no use to another. */
+extern const char *const fuzz_replay_dirs[];
 
 static unsigned n;
 
@@ -61,7 +67,7 @@ static void
 run_path(const char *path)
 {
 	struct dirent *d;
-	struct stat sb;
+	struct stat sb, fsb;
 	char **names = NULL, *full;
 	size_t count = 0, i;
 	DIR *dir;
@@ -85,7 +91,9 @@ run_path(const char *path)
 	for (i = 0; i < count; i++) {
 		if (asprintf(&full, "%s/%s", path, names[i]) < 0)
 			abort();
-		run_file(full);
+		/* tests/data/recipes/ is not a log: no test point for it */
+		if (stat(full, &fsb) == 0 && S_ISREG(fsb.st_mode))
+			run_file(full);
 		free(full);
 		free(names[i]);
 	}
@@ -105,14 +113,13 @@ main(int argc, char **argv)
 	else {
 		if (top == NULL)
 			top = ".";
-		if (asprintf(&dir, "%s/fuzz/crashes", top) < 0)
-			abort();
-		run_path(dir);
-		free(dir);
-		if (asprintf(&dir, "%s/tests/data", top) < 0)
-			abort();
-		run_path(dir);
-		free(dir);
+		for (i = 0; fuzz_replay_dirs[i] != NULL; i++) {
+			if (asprintf(&dir, "%s/%s", top,
+			    fuzz_replay_dirs[i]) < 0)
+				abort();
+			run_path(dir);
+			free(dir);
+		}
 	}
 	printf("1..%u\n", n);
 	return 0;
