@@ -522,6 +522,14 @@ close_outputs(struct report_opts *o)
 	}
 }
 
+static void
+report_opts_free(struct report_opts *o)
+{
+	close_outputs(o);
+	free(o->ro.paths);
+	free(o->outs);
+}
+
 /* Writes one report; EXIT_OUTPUT after reporting a failure. */
 static int
 write_one(struct report_out *r, const struct st_analysis *a)
@@ -702,9 +710,7 @@ fail:
 	warnx("%s", cause);
 out:
 	free(cause);
-	close_outputs(&o);
-	free(o.ro.paths);
-	free(o.outs);
+	report_opts_free(&o);
 	st_analysis_free(&a);
 	st_ci_free(&ci);
 	st_recipes_free(&rs);
@@ -925,9 +931,7 @@ fail:
 	warnx("%s", cause);
 out:
 	free(cause);
-	close_outputs(&o);
-	free(o.ro.paths);
-	free(o.outs);
+	report_opts_free(&o);
 	st_analysis_free(&a);
 	st_history_free(&h);
 	st_ci_free(&ci);
@@ -1072,9 +1076,7 @@ out:
 		unlink(res.log);
 	free(cause);
 	free(home);
-	close_outputs(&o);
-	free(o.ro.paths);
-	free(o.outs);
+	report_opts_free(&o);
 	st_run_result_free(&res);
 	st_analysis_free(&a);
 	st_ci_free(&ci);
