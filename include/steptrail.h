@@ -207,6 +207,9 @@ struct st_reader_stats {
 	unsigned long	 serial_missing;	/* serial numbers never seen */
 	unsigned long	 serial_gaps;		/* runs of them */
 	unsigned long	 serial_resets;		/* reboot, rollover, other host */
+	unsigned long	 reread;	/* read by the checkpoint's run: skipped */
+	unsigned long	 held;		/* still open at the end: left for the
+					 * next run (checkpoint) */
 	char		*malformed_first;	/* "file:line: reason" */
 };
 
@@ -216,10 +219,29 @@ struct st_reader;
 struct st_coverage;
 struct st_reader *st_reader_new(st_event_fn, void *);
 void	 st_reader_free(struct st_reader *);
-void	 st_reader_input(struct st_reader *, const char *);
+void	 st_reader_input(struct st_reader *, const char *, unsigned long long);
 void	 st_reader_line(struct st_reader *, const char *, size_t);
-void	 st_reader_skip(struct st_reader *, const char *);
+void	 st_reader_skip(struct st_reader *, const char *, size_t);
+void	 st_reader_hold(struct st_reader *);
 void	 st_reader_flush(struct st_reader *);
+bool	 st_reader_held(const struct st_reader *, unsigned *,
+	    unsigned long long *);
+
+/* A node's place in the log, as a checkpoint carries it (reader.c). */
+#define ST_MARK_RING	4096
+struct st_reader_mark {
+	unsigned	 node;
+	uint32_t	 lo, hi;	/* serials seen: the ring's span */
+	time_t		 hi_sec;	/* hi's time */
+	unsigned	 hi_ms;
+	uint64_t	 ring[ST_MARK_RING / 64];
+	bool		 newest;	/* the newest by number, and its time */
+	time_t		 newest_sec;
+	uint32_t	 newest_serial;
+};
+size_t	 st_reader_marks(const struct st_reader *, struct st_reader_mark **);
+void	 st_reader_resume(struct st_reader *, const struct st_reader_mark *,
+	    size_t);
 const struct st_reader_stats *st_reader_stats(const struct st_reader *);
 void	 st_reader_set_coverage(struct st_reader *, struct st_coverage *);
 void	 st_event_free(struct st_event *);
@@ -344,6 +366,15 @@ void	 st_proc_unref(struct st_proc *);
 const char *st_proc_exe(const struct st_proc *);
 void	 st_proc_cmdline(const struct st_proc *, struct st_buf *, size_t);
 size_t	 st_proc_argv(const struct st_proc *, char ***, bool *);
+void	 st_proctree_each(const struct st_proctree *,
+	    void (*)(struct st_proc *, void *), void *);
+bool	 st_proctree_idle(const struct st_proctree *, const struct st_proc *);
+void	 st_proctree_clock(const struct st_proctree *, unsigned long *,
+	    unsigned long *, const time_t **, size_t *);
+void	 st_proctree_set_clock(struct st_proctree *, unsigned long,
+	    unsigned long, unsigned, time_t);
+void	 st_proctree_adopt(struct st_proctree *, struct st_proc *);
+bool	 st_proc_link(struct st_proc *, struct st_proc *);
 
 /* --------------------------------------------------------------- steps.c */
 
@@ -396,6 +427,7 @@ struct st_steps {
 	unsigned	 ngitlab;
 	unsigned	 njenkins;
 	unsigned long	 markers;
+	unsigned	 numbered;	/* the last step number given */
 	struct st_api_step *api;
 	size_t		 napi;
 	unsigned long	 outside_processes;
@@ -409,6 +441,11 @@ int	 st_steps_load_list(struct st_steps *, const char *, char **);
 void	 st_steps_apply(struct st_steps *, struct st_proctree *,
 	    struct st_proc *, const struct st_event *);
 void	 st_steps_finish(struct st_steps *);
+void	 st_steps_adopt(struct st_steps *, struct st_step *);
+void	 st_steps_set_latest(struct st_steps *, struct st_step *, bool);
+void	 st_steps_actions(const struct st_steps *,
+	    void (*)(const char *, unsigned, void *), void *);
+void	 st_steps_set_action(struct st_steps *, const char *, unsigned);
 const char *st_step_kind_name(enum st_step_kind);
 const char *st_attrib_name(enum st_attrib);
 
@@ -586,12 +623,23 @@ struct st_finding {
 	uint64_t	 hash;
 };
 
+/* A finding an earlier run reported (a checkpoint's). */
+struct st_reported {
+	uint64_t	 hash;		/* st_finding.hash */
+	int		 severity;
+	time_t		 sec;		/* when it was last seen */
+};
+
 struct st_findings {
 	struct st_finding **v;
 	size_t		 n;
 	struct st_map	 byhash;
 	unsigned long	 by_severity[ST_SEV_CRITICAL + 1];
 	unsigned long	 dropped;
+	struct st_reported *reported;	/* by earlier runs (checkpoint) */
+	size_t		 nreported;
+	struct st_map	 reported_by;	/* hash -> index + 1 */
+	unsigned long	 repeated;	/* hits of those, not reported again */
 };
 
 void	 st_findings_init(struct st_findings *);
@@ -599,6 +647,9 @@ void	 st_findings_free(struct st_findings *);
 void	 st_findings_add(struct st_findings *, struct st_steps *,
 	    const struct st_hit *);
 void	 st_findings_sort(struct st_findings *);
+void	 st_findings_add_reported(struct st_findings *, uint64_t, int, time_t);
+bool	 st_findings_reported(const struct st_findings *, uint64_t,
+	    enum st_severity);
 bool	 st_finding_same_exec(const struct st_finding *,
 	    const struct st_finding *);
 enum st_severity st_findings_max(const struct st_findings *);
@@ -617,6 +668,14 @@ struct st_input {
 	unsigned long	 rank;		/* in it: N of audit.log.N, 0 */
 	bool		 sized;		/* a regular file, not a pipe */
 	bool		 plain;		/* never decompress (fuzzing) */
+	unsigned long long dev, ino;	/* a regular file's identity */
+	/* a checkpoint's resume (checkpoint.c sets start and skip) */
+	unsigned long long start;	/* first byte to read (plain only) */
+	bool		 skip;		/* read whole before, unchanged */
+	unsigned long long end;		/* byte after the last whole line */
+	bool		 tail;		/* a line without newline was left */
+	bool		 unchanged;	/* the same size as the checkpoint saw */
+	unsigned	 read_no;	/* its st_reader_input() number, 1.. */
 };
 
 /* How far st_source_read is, for a progress line. */
@@ -635,6 +694,7 @@ struct st_source {
 	size_t		 nnotes;
 	st_progress_fn	*progress;	/* called every chunk, and at the end */
 	void		*progress_arg;
+	bool		 resume;	/* checkpoint: leave a last partial line */
 };
 
 void	 st_source_init(struct st_source *);
@@ -687,6 +747,61 @@ unsigned st_ci_step_line(const struct st_ci *, const char *);
 /* --------------------------------------------------------------- when.c */
 
 int	 st_when_parse(const char *, time_t, int64_t *, char **);
+
+/* --------------------------------------------------------- checkpoint.c */
+
+/* An input file as a checkpoint saw it. */
+struct st_ck_input {
+	unsigned long long dev, ino;
+	unsigned long long size;	/* on disk */
+	unsigned long long end;		/* byte after the last line taken */
+	unsigned long long head;	/* bytes hashed: */
+	uint64_t	 head_hash;
+	bool		 compressed;
+};
+
+/* A checkpoint read, until it is applied to a pipeline. */
+struct st_checkpoint {
+	bool		 loaded;
+	bool		 applied;
+	struct st_reader_mark *marks;
+	size_t		 nmarks;
+	struct st_ck_input *inputs;
+	size_t		 ninputs;
+	bool		 tree_seen, steps_seen;
+	unsigned long	 seq, ids;
+	struct { unsigned node; time_t sec; } *now;
+	size_t		 nnow;
+	struct st_step	**steps;
+	size_t		 nsteps;
+	struct st_step	*latest;
+	struct st_step	**latest_on;
+	size_t		 nlatest_on;
+	unsigned	 numbered, ngitlab, njenkins;
+	unsigned long	 markers;
+	struct { char *name; unsigned n; } *actions;
+	size_t		 nactions;
+	struct st_proc	**procs;	/* parents linked */
+	bool		*current;	/* procs[i] holds its pid */
+	size_t		 nprocs;
+	struct st_reported *reported;
+	size_t		 nreported;
+};
+
+int	 st_checkpoint_load(struct st_checkpoint *, const char *,
+	    const struct st_recipes *, char **);
+int	 st_checkpoint_parse(struct st_checkpoint *, const char *, const char *,
+	    size_t, const struct st_recipes *, char **);
+void	 st_checkpoint_apply(struct st_checkpoint *, struct st_proctree *,
+	    struct st_reader *, struct st_steps *, struct st_findings *,
+	    struct st_source *);
+bool	 st_checkpoint_settled(const struct st_checkpoint *,
+	    const struct st_source *);
+void	 st_checkpoint_free(struct st_checkpoint *);
+char	*st_checkpoint_build(const struct st_proctree *,
+	    const struct st_reader *, const struct st_steps *,
+	    struct st_findings *, const struct st_source *, size_t *);
+int	 st_checkpoint_commit(const char *, const char *, size_t, char **);
 
 /* ----------------------------------------------------------- coverage.c */
 
@@ -826,6 +941,12 @@ struct st_analysis {
 	}			*gave_up;
 	size_t			 ngave_up;
 	bool			 input_failed;
+	/* --checkpoint: what was read (NULL: no checkpoint asked for), and
+	 * the one to write once the reports are out */
+	struct st_checkpoint	*checkpoint;
+	const char		*checkpoint_path;
+	char			*checkpoint_text;
+	size_t			 checkpoint_len;
 };
 
 void	 st_analysis_init(struct st_analysis *);

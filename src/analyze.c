@@ -139,6 +139,10 @@ st_analysis_free(struct st_analysis *a)
 	for (i = 0; i < a->ngave_up; i++)
 		free(a->gave_up[i].name);
 	free(a->gave_up);
+	if (a->checkpoint != NULL)
+		st_checkpoint_free(a->checkpoint);
+	free(a->checkpoint);
+	free(a->checkpoint_text);
 	memset(a, 0, sizeof *a);	/* run and run_argv are the caller's */
 }
 
@@ -164,7 +168,18 @@ st_analyze(struct st_analysis *a, struct st_recipes *rs, char **cause)
 	pl.a = a;
 	r = st_reader_new(on_event, &pl);
 	st_reader_set_coverage(r, &a->coverage);
+	if (a->checkpoint != NULL) {
+		a->source.resume = true;
+		if (a->checkpoint->loaded)
+			st_checkpoint_apply(a->checkpoint, pl.tree, r, &a->steps,
+			    &a->findings, &a->source);
+	}
 	rc = st_source_read(&a->source, r, cause);
+	/* events auditd may still be writing wait for the next run, unless
+	 * the log has not grown since the last: then they are all there is */
+	if (a->checkpoint != NULL &&
+	    !st_checkpoint_settled(a->checkpoint, &a->source))
+		st_reader_hold(r);
 	st_reader_flush(r);
 
 	a->reader = *st_reader_stats(r);
@@ -185,6 +200,9 @@ st_analyze(struct st_analysis *a, struct st_recipes *rs, char **cause)
 	a->input_failed = rc != 0;
 	st_steps_finish(&a->steps);
 	st_findings_sort(&a->findings);
+	if (a->checkpoint != NULL)
+		a->checkpoint_text = st_checkpoint_build(pl.tree, r, &a->steps,
+		    &a->findings, &a->source, &a->checkpoint_len);
 
 	st_reader_free(r);
 	st_proctree_free(pl.tree);

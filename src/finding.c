@@ -85,6 +85,8 @@ st_findings_free(struct st_findings *fs)
 		finding_free(fs->v[i]);
 	free(fs->v);
 	st_map_free(&fs->byhash);
+	st_map_free(&fs->reported_by);
+	free(fs->reported);
 	memset(fs, 0, sizeof *fs);
 }
 
@@ -464,6 +466,10 @@ st_findings_add(struct st_findings *fs, struct st_steps *ss,
 	a.once_key = once_key(&a);
 	hash = finding_hash(&a);
 	f = st_map_get(&fs->byhash, hash);
+	if (f == NULL && st_findings_reported(fs, hash, sev)) {
+		fs->repeated++;	/* an earlier run (checkpoint) reported it */
+		goto out;
+	}
 
 	fs->by_severity[sev]++;
 	if (a.step != NULL)
@@ -588,6 +594,46 @@ exec_key(const struct st_finding *f)
  * severe first, then in time order; the findings of one exec (two recipes
  * can fire on it) stay together, ranked by the most severe.
  */
+/*
+ * Findings an earlier run reported (its checkpoint's): one of these at
+ * the same or a lower severity is not reported again.
+ */
+void
+st_findings_add_reported(struct st_findings *fs, uint64_t hash, int severity,
+    time_t sec)
+{
+	struct st_reported *rp;
+	uintptr_t at;
+
+	if ((at = (uintptr_t)st_map_get(&fs->reported_by, hash)) != 0) {
+		rp = &fs->reported[at - 1];
+		if (severity > rp->severity)
+			rp->severity = severity;
+		if (sec > rp->sec)
+			rp->sec = sec;
+		return;
+	}
+	fs->reported = xreallocarray(fs->reported, fs->nreported + 1,
+	    sizeof *fs->reported);
+	rp = &fs->reported[fs->nreported++];
+	rp->hash = hash;
+	rp->severity = severity;
+	rp->sec = sec;
+	st_map_put(&fs->reported_by, hash, (void *)(uintptr_t)fs->nreported);
+}
+
+bool
+st_findings_reported(const struct st_findings *fs, uint64_t hash,
+    enum st_severity sev)
+{
+	uintptr_t at;
+
+	if (fs->nreported == 0 ||
+	    (at = (uintptr_t)st_map_get(&fs->reported_by, hash)) == 0)
+		return false;
+	return (int)sev <= fs->reported[at - 1].severity;
+}
+
 void
 st_findings_sort(struct st_findings *fs)
 {

@@ -123,15 +123,24 @@ usage_analyze(FILE *f)
 	    "                       -7d, now, today, yesterday\n"
 	    "      --steps FILE     the job's step list (GitHub jobs API JSON) "
 	    "to name steps\n"
+	    "      --checkpoint FILE  go on from where the last run with FILE "
+	    "stopped:\n"
+	    "                       only new events are read, only findings "
+	    "not reported\n"
+	    "                       before are reported; FILE is then "
+	    "replaced\n"
+	    "      --checkpoint-reset  start over: ignore what the checkpoint "
+	    "holds\n"
 	    "  -q, --quiet          no progress line (drawn on standard error "
 	    "when it is a\n"
 	    "                       terminal), no note of what a DIR held "
 	    "besides logs\n"
 	    "\n"
 	    "Exit: 0 clean, 1 findings at or above --fail-on, 2 usage or "
-	    "recipe error,\n"
-	    "      3 an input could not be read, 4 the report could not be "
-	    "written.\n", f);
+	    "recipe error\n"
+	    "      (or a checkpoint that cannot be used), 3 an input could not "
+	    "be read,\n"
+	    "      4 the report (or the checkpoint) could not be written.\n", f);
 }
 
 struct recipe_opts {
@@ -201,6 +210,8 @@ enum {
 	OPT_STEP,
 	OPT_NODE,
 	OPT_BY,
+	OPT_CHECKPOINT,
+	OPT_CHECKPOINT_RESET,
 };
 
 /* What analyze and run share: recipes, and how the report is made. */
@@ -606,6 +617,77 @@ check_window(const struct st_analysis *a)
 	return 0;
 }
 
+/* --checkpoint: with what it can be used.  -1 after saying why. */
+static int
+check_checkpoint(const struct st_analysis *a, const char *path, bool reset)
+{
+	if (path == NULL && reset) {
+		warnx("--checkpoint-reset needs --checkpoint FILE");
+		return -1;
+	}
+	/* a checkpoint goes on from the last event read; a run that stopped
+	 * reading at --until would leave the rest behind it */
+	if (path != NULL && a->until_ms != INT64_MAX) {
+		warnx("--until and --checkpoint do not go together: a "
+		    "checkpoint goes on from the last event read");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Reads the checkpoint (none yet: a first run).  One that cannot be used
+ * is an error, never a silent fresh start: that would report again all
+ * that was reported, or skip what it stood for.  -1 after saying why.
+ */
+static int
+load_checkpoint(struct st_analysis *a, const char *path, bool reset,
+    const struct st_recipes *rs)
+{
+	char *cause = NULL;
+
+	if (path == NULL)
+		return 0;
+	a->checkpoint = xcalloc(1, sizeof *a->checkpoint);
+	a->checkpoint_path = path;
+	if (reset)
+		return 0;
+	if (st_checkpoint_load(a->checkpoint, path, rs, &cause) < 0) {
+		warnx("checkpoint %s", cause);
+		warnx("to start over, add --checkpoint-reset (findings still "
+		    "in the logs are then reported again)");
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Writes the checkpoint of this run, once its reports are out.  Not when
+ * an input could not be read: the next run must read its events.  -1
+ * after saying why.
+ */
+static int
+save_checkpoint(struct st_analysis *a)
+{
+	char *cause = NULL;
+
+	if (a->checkpoint == NULL)
+		return 0;
+	if (a->input_failed) {
+		warnx("%s not updated: an input could not be read, so the next "
+		    "run reads these events again", a->checkpoint_path);
+		return 0;
+	}
+	if (st_checkpoint_commit(a->checkpoint_path, a->checkpoint_text,
+	    a->checkpoint_len, &cause) != 0) {
+		warnx("cannot write the checkpoint: %s", cause);
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * The inputs named (none: the system trail).  One that cannot be opened
  * is listed with why, unread: st_analyze says so and the report is
@@ -637,6 +719,8 @@ cmd_analyze(int argc, char **argv)
 		{ "since", required_argument, NULL, OPT_SINCE },
 		{ "until", required_argument, NULL, OPT_UNTIL },
 		{ "log", required_argument, NULL, OPT_LOG },
+		{ "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
+		{ "checkpoint-reset", no_argument, NULL, OPT_CHECKPOINT_RESET },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -646,10 +730,10 @@ cmd_analyze(int argc, char **argv)
 	struct st_recipes rs;
 	struct st_meter meter;
 	struct st_ci ci = { 0 };
-	const char *log = NULL;
+	const char *log = NULL, *checkpoint = NULL;
 	char *cause = NULL;
 	time_t now = time(NULL);
-	bool quiet = false;
+	bool quiet = false, reset = false;
 	int c, rc = EXIT_USAGE, i;
 
 	report_opts_init(&o);
@@ -664,6 +748,12 @@ cmd_analyze(int argc, char **argv)
 		switch (c) {
 		case OPT_LOG:
 			log = optarg;
+			break;
+		case OPT_CHECKPOINT:
+			checkpoint = optarg;
+			break;
+		case OPT_CHECKPOINT_RESET:
+			reset = true;
 			break;
 		case 'q':
 			quiet = true;
@@ -682,10 +772,12 @@ cmd_analyze(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (check_window(&a) != 0)
+	if (check_window(&a) != 0 || check_checkpoint(&a, checkpoint, reset) !=
+	    0)
 		goto out;
 	if (finish_outputs(&o) != 0 || load_recipe_set(&rs, &o.ro) != 0 ||
-	    prepare_analysis(&o, &a, &ci) != 0)
+	    prepare_analysis(&o, &a, &ci) != 0 ||
+	    load_checkpoint(&a, checkpoint, reset, &rs) != 0)
 		goto out;
 
 	rc = EXIT_INPUT;
@@ -699,12 +791,19 @@ cmd_analyze(int argc, char **argv)
 		free(cause);
 		cause = NULL;
 	}
-	if ((rc = write_report(&o, &a)) != EXIT_CLEAN)
+	if ((rc = write_report(&o, &a)) != EXIT_CLEAN) {
+		if (a.checkpoint != NULL)
+			warnx("%s not updated: a report could not be written, "
+			    "so the next run reads these events again",
+			    checkpoint);
 		goto out;
+	}
 	if (a.input_failed)
 		rc = EXIT_INPUT;
 	else
 		rc = fails(&o, &a) ? EXIT_FINDINGS : EXIT_CLEAN;
+	if (save_checkpoint(&a) != 0)
+		rc = EXIT_OUTPUT;
 	goto out;
 fail:
 	warnx("%s", cause);

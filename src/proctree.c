@@ -112,6 +112,7 @@ struct st_proctree {
 	size_t			 sweep_at;	/* table size for the next sweep */
 	size_t			 procs_max;	/* PROCS_MAX; tests lower it */
 	size_t			 full_at;	/* table size to evict at */
+	unsigned long		 ids;		/* the last st_proc id given */
 };
 
 static uint64_t
@@ -275,7 +276,8 @@ proc_new(struct st_proctree *t, const struct st_event *ev, int pid, int ppid,
 	uint64_t key = proc_key(ev->node, pid);
 
 	p->refs = 1;		/* the map's */
-	p->id = ++t->st.processes;
+	p->id = ++t->ids;
+	t->st.processes++;
 	p->node = ev->node;
 	p->pid = pid;
 	p->ppid = ppid > 0 ? ppid : 0;
@@ -729,6 +731,97 @@ st_proctree_apply(struct st_proctree *t, struct st_event *ev)
 	if (p->parent != NULL && p->parent->pid == p->ppid)
 		seen_now(t, p->parent, ev);
 	return p;
+}
+
+/* ------------------------------------------------------------ checkpoint */
+
+struct each {
+	void		(*fn)(struct st_proc *, void *);
+	void		*arg;
+};
+
+static void
+each_cb(uint64_t key, void *val, void *arg)
+{
+	struct each *e = arg;
+
+	(void)key;
+	e->fn(val, e->arg);
+}
+
+/* Every current process (the holder of its pid), in no order. */
+void
+st_proctree_each(const struct st_proctree *t,
+    void (*fn)(struct st_proc *, void *), void *arg)
+{
+	struct each e = { fn, arg };
+
+	st_map_foreach(&t->procs, each_cb, &e);
+}
+
+/*
+ * Is p idle enough that a sweep would forget it?  A checkpoint leaves out
+ * what the table would drop anyway.
+ */
+bool
+st_proctree_idle(const struct st_proctree *t, const struct st_proc *p)
+{
+	return p->node < t->nnow && p->last_sec < t->now[p->node] - IDLE_EVICT &&
+	    p->refs == 1 && p->kids == NULL;
+}
+
+/* The clocks a checkpoint carries: events applied, ids given, node times. */
+void
+st_proctree_clock(const struct st_proctree *t, unsigned long *seq,
+    unsigned long *ids, const time_t **now, size_t *nnow)
+{
+	*seq = t->seq;
+	*ids = t->ids;
+	*now = t->now;
+	*nnow = t->nnow;
+}
+
+void
+st_proctree_set_clock(struct st_proctree *t, unsigned long seq,
+    unsigned long ids, unsigned node, time_t now)
+{
+	t->seq = seq;
+	t->ids = ids;
+	if (node >= t->nnow) {
+		t->now = xreallocarray(t->now, node + 1, sizeof *t->now);
+		memset(t->now + t->nnow, 0, (node + 1 - t->nnow) *
+		    sizeof *t->now);
+		t->nnow = node + 1;
+	}
+	if (now > t->now[node])
+		t->now[node] = now;
+}
+
+/*
+ * A process a checkpoint carried, made the holder of its pid; the table
+ * takes the reference it is given with.
+ */
+void
+st_proctree_adopt(struct st_proctree *t, struct st_proc *p)
+{
+	st_map_put(&t->procs, proc_key(p->node, p->pid), p);
+	if (p->id > t->ids)
+		t->ids = p->id;
+}
+
+/*
+ * Makes parent the parent of child (no reference counted yet) and lists
+ * child first among its children: a checkpoint's are linked oldest first.
+ * false if that would make a cycle.
+ */
+bool
+st_proc_link(struct st_proc *child, struct st_proc *parent)
+{
+	if (child->parent != NULL || is_ancestor(child, parent))
+		return false;
+	child->parent = st_proc_ref(parent);
+	kid_link(child);
+	return true;
 }
 
 /* After matching, keep only what ancestry and parent conditions need. */

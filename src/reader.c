@@ -81,7 +81,7 @@
 #define ARGS_PER_RECORD	1500
 
 /* Serial-gap tracking remembers this many serials behind the newest. */
-#define GAP_RING	4096
+#define GAP_RING	ST_MARK_RING
 /* An event this much older than its node's newest, numbered after it:
  * the clock was set back (clock_step) */
 #define CLOCK_STEP_SECONDS 60
@@ -148,9 +148,33 @@ struct st_reader {
 	 * "[node=N ]msg=audit(T:S):"; len 0: ended since */
 	struct st_buf		 open[OPEN_MAX];
 	size_t			 open_node[OPEN_MAX];	/* node= prefix length */
+	unsigned		 open_input[OPEN_MAX];	/* where it began: */
+	unsigned long long	 open_pos[OPEN_MAX];	/* input, byte */
 	size_t			 open_first, open_n;
+
+	/* where the line being read starts: input number and byte */
+	unsigned		 ninput;
+	unsigned long long	 pos, line_pos;
+	/* a checkpoint's marks, by node: what an earlier run read */
+	struct mark {
+		bool		 init;
+		struct gapstate	 g;
+		time_t		 sec;		/* its newest event's time */
+		unsigned	 ms;
+	}			*marks;
+	size_t			 nmarks;
+	/* ending for a checkpoint: events still open are held back */
+	struct held {
+		unsigned	 node;
+		unsigned long	 serial;
+	}			*holding;
+	size_t			 nholding;
+	bool			 held_any;
+	unsigned		 held_input;	/* the earliest held event's */
+	unsigned long long	 held_pos;
 };
 
+static bool	ring_get(const struct gapstate *, uint32_t);
 static void	reader_release(struct st_reader *, bool);
 static void	clock_step(struct st_reader *, const struct st_event *);
 
@@ -192,6 +216,8 @@ st_reader_free(struct st_reader *r)
 	free(r->input);
 	free(r->gaps);
 	free(r->newest);
+	free(r->marks);
+	free(r->holding);
 	free(r);
 }
 
@@ -217,8 +243,10 @@ feed_batch(struct st_reader *r)
 	st_buf_reset(&r->batch);
 }
 
+/* The next lines are name's, from byte start on (a checkpoint's resume). */
 void
-st_reader_input(struct st_reader *r, const char *name)
+st_reader_input(struct st_reader *r, const char *name,
+    unsigned long long start)
 {
 	/*
 	 * No auparse_flush_feed() here: auditd rotates between records, not
@@ -228,6 +256,8 @@ st_reader_input(struct st_reader *r, const char *name)
 	free(r->input);
 	r->input = xstrdup(name);
 	r->line = 0;
+	r->ninput++;
+	r->pos = start;
 }
 
 static void
@@ -239,9 +269,11 @@ malformed(struct st_reader *r, const char *why)
 		    r->input ? r->input : "-", r->line, why);
 }
 
+/* A line of n bytes (newline included) not given: why says why. */
 void
-st_reader_skip(struct st_reader *r, const char *why)
+st_reader_skip(struct st_reader *r, const char *why, size_t n)
 {
+	r->pos += n;
 	r->line++;
 	r->st.lines++;
 	malformed(r, why);
@@ -442,6 +474,8 @@ track_open(struct st_reader *r, const char *s, size_t n)
 		r->open_n--;
 	}
 	k = (r->open_first + r->open_n++) % OPEN_MAX;
+	r->open_input[k] = r->ninput;
+	r->open_pos[k] = r->line_pos;
 	st_buf_reset(&r->open[k]);
 	st_buf_add(&r->open[k], s, node);
 	st_buf_add(&r->open[k], stamp, slen);
@@ -453,6 +487,9 @@ st_reader_line(struct st_reader *r, const char *s, size_t n)
 {
 	const char *why;
 
+	/* the line and its newline (the source takes exactly one off) */
+	r->line_pos = r->pos;
+	r->pos += n + 1;
 	r->line++;
 	r->st.lines++;
 	while (n > 0 && (s[n - 1] == '\r' || s[n - 1] == ' '))
@@ -470,6 +507,80 @@ st_reader_line(struct st_reader *r, const char *s, size_t n)
 	st_buf_addc(&r->batch, '\n');
 	if (r->batch.len >= FEED_BATCH)
 		feed_batch(r);
+}
+
+/*
+ * For a checkpoint, before st_reader_flush(): the events still open (no
+ * EOE yet: auditd may be writing the rest of their records) are held back
+ * instead of analysed incomplete, and the next run reads them again from
+ * where the earliest began (st_reader_held()).  Events read after that
+ * point were analysed and will be known by the checkpoint's marks.
+ */
+void
+st_reader_hold(struct st_reader *r)
+{
+	const char *s, *stamp;
+	unsigned long long sec;
+	unsigned long ms, serial;
+	unsigned node;
+	size_t i, k;
+	char *name;
+
+	feed_batch(r);
+	compact_open(r);
+	for (i = 0; i < r->open_n; i++) {
+		k = (r->open_first + i) % OPEN_MAX;
+		s = st_buf_cstr(&r->open[k]);
+		name = r->open_node[k] > 6 ? xstrndup(s + 5,
+		    r->open_node[k] - 6) : xstrdup("");
+		node = st_node_intern(name);
+		free(name);
+		/* "[node=N ]msg=audit(SEC.MS:SERIAL):", checked on input */
+		stamp = s + r->open_node[k] + 10;
+		if (sscanf(stamp, "%llu.%lu:%lu", &sec, &ms, &serial) != 3)
+			continue;
+		/*
+		 * Not held: what libauparse let go already (one-record
+		 * events it ends itself, waiting in the window or gone by;
+		 * and any event 3 s older than the newest: it ends those).
+		 */
+		if (st_window_find(r->win, node, (time_t)sec, (unsigned)ms,
+		    serial) != NULL || (node < r->ngaps && r->gaps[node].init &&
+		    (int32_t)((uint32_t)serial - r->gaps[node].lo) >= 0 &&
+		    (int32_t)(r->gaps[node].hi - (uint32_t)serial) >= 0 &&
+		    (int32_t)(r->gaps[node].hi - (uint32_t)serial) < GAP_RING &&
+		    ring_get(&r->gaps[node], (uint32_t)serial)) ||
+		    (node < r->nnewest && r->newest[node].init &&
+		    (time_t)sec + 3 < r->newest[node].sec))
+			continue;
+		r->holding = xreallocarray(r->holding, r->nholding + 1,
+		    sizeof *r->holding);
+		r->holding[r->nholding].node = node;
+		r->holding[r->nholding++].serial = serial;
+		if (!r->held_any || r->open_input[k] < r->held_input ||
+		    (r->open_input[k] == r->held_input &&
+		    r->open_pos[k] < r->held_pos)) {
+			r->held_input = r->open_input[k];
+			r->held_pos = r->open_pos[k];
+		}
+		r->held_any = true;
+	}
+}
+
+/*
+ * Where the next run must start reading again: the number of the input
+ * (1: the first given to st_reader_input) and the byte in it.  false if
+ * nothing was held.
+ */
+bool
+st_reader_held(const struct st_reader *r, unsigned *input,
+    unsigned long long *pos)
+{
+	if (!r->held_any)
+		return false;
+	*input = r->held_input;
+	*pos = r->held_pos;
+	return true;
 }
 
 void
@@ -1046,13 +1157,56 @@ parse_record(struct st_reader *r, auparse_state_t *au, struct st_event *ev)
 	}
 }
 
+/*
+ * Did the run a checkpoint comes from read this event?  Within the serials
+ * its ring remembers, the ring says (a slow syscall numbered late may still
+ * be new); a serial ahead of them all is new; one older than the ring was
+ * read unless it is newer in time (a reboot numbers from 1 again).
+ * auditd's own records count apart: their time says.
+ */
+static bool
+read_before(const struct st_reader *r, unsigned node, const au_event_t *ts,
+    bool daemon)
+{
+	const struct mark *m;
+	uint32_t s = (uint32_t)ts->serial;
+	int32_t d;
+
+	if (node >= r->nmarks || !r->marks[node].init)
+		return false;
+	m = &r->marks[node];
+	if (!daemon && ts->serial != 0) {
+		d = (int32_t)(s - m->g.hi);
+		if (d > 0)
+			return false;
+		if (d > -GAP_RING && (int32_t)(s - m->g.lo) >= 0)
+			return ring_get(&m->g, s);
+	}
+	return ts->sec < m->sec || (ts->sec == m->sec && ts->milli <= m->ms);
+}
+
+/* Is this an event st_reader_hold() held back? */
+static bool
+held(const struct st_reader *r, unsigned node, unsigned long serial)
+{
+	size_t i;
+
+	for (i = 0; i < r->nholding; i++)
+		if (r->holding[i].node == node &&
+		    r->holding[i].serial == serial)
+			return true;
+	return false;
+}
+
 static void
 reader_event(auparse_state_t *au, auparse_cb_event_t type, void *arg)
 {
 	struct st_reader *r = arg;
 	const au_event_t *ts;
 	struct st_event *ev;
+	unsigned node;
 	bool fresh;
+	int rtype;
 
 	if (type != AUPARSE_CB_EVENT_READY)
 		return;
@@ -1061,15 +1215,24 @@ reader_event(auparse_state_t *au, auparse_cb_event_t type, void *arg)
 		return;
 	/* A lone EOE, fed by track_open() after an event libauparse had
 	 * already ended: nothing to add. */
-	if (auparse_get_num_records(au) == 1 &&
-	    auparse_get_type(au) == AUDIT_EOE)
+	rtype = auparse_get_type(au);
+	if (auparse_get_num_records(au) == 1 && rtype == AUDIT_EOE)
 		return;
-	ev = st_window_find(r->win, st_node_intern(ts->host), ts->sec,
-	    ts->milli, ts->serial);
+	node = st_node_intern(ts->host);
+	if (r->nmarks > 0 && read_before(r, node, ts,
+	    rtype >= AUDIT_FIRST_DAEMON && rtype <= AUDIT_LAST_DAEMON)) {
+		r->st.reread++;
+		return;
+	}
+	ev = st_window_find(r->win, node, ts->sec, ts->milli, ts->serial);
 	fresh = ev == NULL;
+	if (fresh && r->nholding > 0 && held(r, node, ts->serial)) {
+		r->st.held++;
+		return;
+	}
 	if (fresh) {
 		ev = xcalloc(1, sizeof *ev);
-		ev->node = st_node_intern(ts->host);
+		ev->node = node;
 		ev->sec = ts->sec;
 		ev->ms = ts->milli;
 		ev->serial = ts->serial;
@@ -1202,7 +1365,7 @@ out:
 }
 
 static bool
-ring_get(struct gapstate *g, uint32_t s)
+ring_get(const struct gapstate *g, uint32_t s)
 {
 	return (g->ring[(s % GAP_RING) / 64] >> (s % 64)) & 1;
 }
@@ -1421,6 +1584,104 @@ reader_release(struct st_reader *r, bool all)
 			r->st.incomplete++;
 		r->fn(ev, r->arg);
 		st_event_free(ev);
+	}
+}
+
+/* ------------------------------------------------------------ checkpoint */
+
+/*
+ * Each node's place: the serials seen (the gap ring) and the newest event,
+ * as a checkpoint carries them.  *out is allocated; returns their number.
+ */
+size_t
+st_reader_marks(const struct st_reader *r, struct st_reader_mark **out)
+{
+	struct st_reader_mark *m;
+	size_t i, n = 0;
+
+	*out = NULL;
+	for (i = 0; i < r->ngaps; i++) {
+		if (!r->gaps[i].init)
+			continue;
+		*out = xreallocarray(*out, n + 1, sizeof **out);
+		m = &(*out)[n++];
+		memset(m, 0, sizeof *m);
+		m->node = (unsigned)i;
+		m->lo = r->gaps[i].lo;
+		m->hi = r->gaps[i].hi;
+		m->hi_sec = r->gaps[i].hi_sec;
+		m->hi_ms = r->gaps[i].hi_ms;
+		memcpy(m->ring, r->gaps[i].ring, sizeof m->ring);
+		if (i < r->nnewest && r->newest[i].init) {
+			m->newest = true;
+			m->newest_sec = r->newest[i].sec;
+			m->newest_serial = r->newest[i].serial;
+		}
+	}
+	return n;
+}
+
+/*
+ * Goes on from a checkpoint's marks: events they say were read are
+ * skipped (counted as reread), and serials go on being checked for gaps
+ * from there, so events lost between two runs are a gap like any other.
+ */
+void
+st_reader_resume(struct st_reader *r, const struct st_reader_mark *v,
+    size_t n)
+{
+	struct gapstate *g;
+	struct mark *mk;
+	size_t i;
+	unsigned node;
+
+	for (i = 0; i < n; i++) {
+		node = v[i].node;
+		if (node >= r->ngaps) {
+			r->gaps = xreallocarray(r->gaps, node + 1,
+			    sizeof *r->gaps);
+			memset(r->gaps + r->ngaps, 0,
+			    (node + 1 - r->ngaps) * sizeof *r->gaps);
+			r->ngaps = node + 1;
+		}
+		if (node >= r->nmarks) {
+			r->marks = xreallocarray(r->marks, node + 1,
+			    sizeof *r->marks);
+			memset(r->marks + r->nmarks, 0,
+			    (node + 1 - r->nmarks) * sizeof *r->marks);
+			r->nmarks = node + 1;
+		}
+		if (node >= r->nnewest) {
+			r->newest = xreallocarray(r->newest, node + 1,
+			    sizeof *r->newest);
+			memset(r->newest + r->nnewest, 0,
+			    (node + 1 - r->nnewest) * sizeof *r->newest);
+			r->nnewest = node + 1;
+		}
+		g = &r->gaps[node];
+		memset(g, 0, sizeof *g);
+		g->init = true;
+		g->lo = v[i].lo;
+		g->hi = v[i].hi;
+		g->hi_sec = v[i].hi_sec;
+		g->hi_ms = v[i].hi_ms;
+		memcpy(g->ring, v[i].ring, sizeof g->ring);
+		mk = &r->marks[node];
+		mk->init = true;
+		mk->g = *g;
+		mk->sec = v[i].hi_sec;
+		mk->ms = v[i].hi_ms;
+		if (v[i].newest) {
+			r->newest[node].init = true;
+			r->newest[node].sec = v[i].newest_sec;
+			r->newest[node].serial = v[i].newest_serial;
+			if (v[i].newest_sec > mk->sec)
+				mk->sec = v[i].newest_sec;
+		}
+		if (mk->sec > r->last_sec) {
+			r->last_sec = mk->sec;
+			r->last_ms = mk->ms;
+		}
 	}
 }
 

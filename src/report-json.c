@@ -93,6 +93,12 @@ input_tree(const struct st_analysis *a)
 	add_num(in, "late", r->late);
 	add_num(in, "duplicates", r->duplicates);
 	add_num(in, "clock_steps", r->clock_steps);
+	if (a->checkpoint != NULL) {
+		cJSON_AddBoolToObject(in, "checkpoint_resumed",
+		    a->checkpoint->loaded);
+		add_num(in, "reread", r->reread);
+		add_num(in, "held", r->held);
+	}
 	add_num(in, "incomplete", r->incomplete);
 	add_num(in, "records_missing", r->records_missing);
 	add_num(in, "pid_reuse", a->tree.pid_reuse);
@@ -354,6 +360,8 @@ st_report_json_stats(cJSON *root, const struct st_analysis *a)
 	    NULL : st_severity_name(st_findings_max(fs)));
 	add_num(sum, "listed", (double)fs->n);
 	add_num(sum, "dropped", fs->dropped);
+	if (a->checkpoint != NULL)
+		add_num(sum, "repeated", fs->repeated);
 	if (a->run != NULL) {
 		cJSON *cmd = cJSON_AddObjectToObject(root, "command"), *argv;
 		char *const *p;

@@ -288,6 +288,16 @@ summary(FILE *f, const struct st_analysis *a)
 	if (r->duplicates > 0)
 		fprintf(f, "  %lu event%s logged again later, taken once\n",
 		    r->duplicates, r->duplicates == 1 ? "" : "s");
+	if (a->checkpoint != NULL && a->checkpoint->loaded)
+		fprintf(f, "  checkpoint: went on from the last run; %lu event%s "
+		    "it had read skipped, %lu hit%s of findings it reported "
+		    "not reported again\n", r->reread, r->reread == 1 ? "" :
+		    "s", a->findings.repeated, a->findings.repeated == 1 ? "" :
+		    "s");
+	if (r->held > 0)
+		fprintf(f, "  %lu event%s at the end of the log still being "
+		    "written: left for the next run (checkpoint)\n", r->held,
+		    r->held == 1 ? "" : "s");
 	if (r->argv_truncated > 0)
 		fprintf(f, "  argv cut short by the kernel in %lu exec%s\n",
 		    r->argv_truncated, r->argv_truncated == 1 ? "" : "s");

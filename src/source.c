@@ -244,6 +244,8 @@ st_source_add(struct st_source *src, const char *path, char **cause)
 	if (S_ISREG(sb.st_mode)) {
 		in->size = (unsigned long long)sb.st_size;
 		in->sized = true;
+		in->dev = (unsigned long long)sb.st_dev;
+		in->ino = (unsigned long long)sb.st_ino;
 	}
 	return 0;
 }
@@ -549,6 +551,7 @@ struct lines {
 	struct st_input	*in;
 	struct st_buf	 partial;
 	bool		 overlong;
+	size_t		 overlong_len;	/* bytes of the overlong line so far */
 	/* for the progress line */
 	struct st_source *src;
 	struct st_progress prog;	/* done: before this input */
@@ -577,9 +580,12 @@ lines_feed(struct lines *l, const char *p, size_t n)
 	while (n > 0) {
 		nl = memchr(p, '\n', n);
 		take = nl != NULL ? (size_t)(nl - p) : n;
-		if (!l->overlong) {
+		if (l->overlong)
+			l->overlong_len += take;
+		else {
 			if (l->partial.len + take > LINE_MAX_BYTES) {
 				l->overlong = true;
+				l->overlong_len = l->partial.len + take;
 				st_buf_reset(&l->partial);
 			} else if (nl != NULL && l->partial.len == 0) {
 				/* the common case: a whole line in the chunk */
@@ -590,9 +596,11 @@ lines_feed(struct lines *l, const char *p, size_t n)
 		}
 		if (nl == NULL)
 			return;
+		l->in->end = l->in->start + l->in->bytes - (n - take - 1);
 		if (l->overlong) {
 			l->in->lines++;
-			st_reader_skip(l->r, "line longer than 64 KiB");
+			st_reader_skip(l->r, "line longer than 64 KiB",
+			    l->overlong_len + 1);
 			l->overlong = false;
 		} else if (l->partial.len > 0) {
 			l->in->lines++;
@@ -607,15 +615,19 @@ lines_feed(struct lines *l, const char *p, size_t n)
 /*
  * The last line, which has no newline.  After a read error it was cut
  * where the data stopped: a record cut short would read as one with fewer
- * arguments, so it is skipped instead.
+ * arguments, so it is skipped instead.  For a checkpoint it is left for
+ * the next run: auditd may be writing it (in->end stops before it).
  */
 static void
 lines_end(struct lines *l, bool failed)
 {
-	if (l->overlong || (failed && l->partial.len > 0)) {
+	if (l->src->resume && !failed && (l->overlong || l->partial.len > 0)) {
+		l->in->tail = true;
+	} else if (l->overlong || (failed && l->partial.len > 0)) {
 		l->in->lines++;
 		st_reader_skip(l->r, l->overlong ? "line longer than 64 KiB" :
-		    "line cut short where the input could not be read further");
+		    "line cut short where the input could not be read further",
+		    l->overlong ? l->overlong_len : l->partial.len);
 	} else if (l->partial.len > 0) {
 		l->in->lines++;
 		st_reader_line(l->r, l->partial.d, l->partial.len);
@@ -862,6 +874,7 @@ st_source_read(struct st_source *src, struct st_reader *r, char **cause)
 	struct st_input *in;
 	struct lines l;
 	unsigned long valid_before, malformed_before;
+	unsigned read_no = 0;
 	char *err;
 	size_t i;
 	int rc = 0;
@@ -884,7 +897,23 @@ st_source_read(struct st_source *src, struct st_reader *r, char **cause)
 			}
 			continue;
 		}
-		st_reader_input(r, in->name);
+		if (in->skip) {		/* a checkpoint: nothing new in it */
+			if (in->fd > STDIN_FILENO)
+				close(in->fd);
+			in->fd = -1;
+			in->end = in->start;
+			total.done += in->size;
+			continue;
+		}
+		if (in->start > 0 && lseek(in->fd, (off_t)in->start,
+		    SEEK_SET) != (off_t)in->start) {
+			err = xasprintf("cannot seek to byte %llu: %s",
+			    in->start, strerror(errno));
+			in->start = 0;
+		}
+		in->end = in->start;
+		in->read_no = ++read_no;
+		st_reader_input(r, in->name, in->start);
 		valid_before = st->valid;
 		malformed_before = st->malformed;
 		memset(&l, 0, sizeof l);
@@ -893,7 +922,7 @@ st_source_read(struct st_source *src, struct st_reader *r, char **cause)
 		l.src = src;
 		l.prog = total;
 		progress(&l);
-		if (read_input(in, &l, &err) != 0)
+		if (err != NULL || read_input(in, &l, &err) != 0)
 			in->error = err;
 		else if (st->valid == valid_before &&
 		    st->malformed > malformed_before)

@@ -122,7 +122,7 @@ step_new(struct st_steps *ss, enum st_step_kind kind, const char *name,
 {
 	struct st_step *s = xcalloc(1, sizeof *s), *prev;
 
-	s->number = (unsigned)ss->n + 1;
+	s->number = ++ss->numbered;
 	s->kind = kind;
 	s->name = xstrdup(name);
 	s->derived = xstrdup(name);
@@ -251,6 +251,71 @@ again(struct st_steps *ss, char *name)
 	numbered = xasprintf("%s (run %u)", name, c->n);
 	free(name);
 	return numbered;
+}
+
+/* ------------------------------------------------------------ checkpoint */
+
+/* A step a checkpoint carried; number goes on from the highest. */
+void
+st_steps_adopt(struct st_steps *ss, struct st_step *s)
+{
+	if (ss->n == ss->cap) {
+		ss->cap = ss->cap ? ss->cap * 2 : 16;
+		ss->v = xreallocarray(ss->v, ss->cap, sizeof *ss->v);
+	}
+	ss->v[ss->n++] = s;
+	if (s->number > ss->numbered)
+		ss->numbered = s->number;
+}
+
+/* The latest step to start (on its node, and of all). */
+void
+st_steps_set_latest(struct st_steps *ss, struct st_step *s, bool of_all)
+{
+	if (of_all)
+		ss->latest = s;
+	st_map_put(&ss->latest_on, (uint64_t)s->node + 1, s);
+}
+
+struct action_each {
+	void		(*fn)(const char *, unsigned, void *);
+	void		*arg;
+};
+
+static void
+action_each_cb(uint64_t key, void *val, void *arg)
+{
+	struct action_each *e = arg;
+	struct action_count *c = val;
+
+	(void)key;
+	e->fn(c->name, c->n, e->arg);
+}
+
+/* The actions started, and how many times (names "NAME (run N)"). */
+void
+st_steps_actions(const struct st_steps *ss,
+    void (*fn)(const char *, unsigned, void *), void *arg)
+{
+	struct action_each e = { fn, arg };
+
+	st_map_foreach(&ss->actions, action_each_cb, &e);
+}
+
+void
+st_steps_set_action(struct st_steps *ss, const char *name, unsigned n)
+{
+	char *s = again(ss, xstrdup(name));
+	struct action_count *c;
+	uint64_t h;
+
+	free(s);
+	for (h = st_hash64(name, strlen(name));
+	    (c = st_map_get(&ss->actions, h)) != NULL; h++)
+		if (strcmp(c->name, name) == 0) {
+			c->n = n;
+			break;
+		}
 }
 
 static void

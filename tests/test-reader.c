@@ -139,7 +139,7 @@ feed(const char *text, struct got *g)
 	memset(g, 0, sizeof *g);
 	st_coverage_init(&g->cov);
 	st_reader_set_coverage(r, &g->cov);
-	st_reader_input(r, "test");
+	st_reader_input(r, "test", 0);
 	while (*s != '\0') {
 		nl = strchr(s, '\n');
 		if (nl == NULL)
@@ -264,7 +264,7 @@ test_garbage(void)
 	feed(text, &clean);
 	memset(&g, 0, sizeof g);
 	r = st_reader_new(collect, &g);
-	st_reader_input(r, "garbage.log");
+	st_reader_input(r, "garbage.log", 0);
 	/* handmade: one junk line before each real line, a NUL-bearing
 	 * line and an unterminated line at the end */
 	for (s = text; *s != '\0'; s = nl + 1) {
