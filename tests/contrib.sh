@@ -670,15 +670,14 @@ cli_problems() {	# cli_problems < COMMAND-LINES: prints what is wrong
 # steptrail at the start of a line, or after sudo, a path, a quote, a
 # YAML list's "- ", $STEPTRAIL_SUDO or ; & | (: prose that names
 # steptrail is not a command.  Continued lines (\) joined; Markdown: its
-# code blocks only.  The --checkpoint line is the one contrib/systemd
-# shows for later (see the test of it below).
+# code blocks only.
 steptrail_lines() {
 	for _f; do
 		case $_f in
 		*.md) awk '/^ *```/ { code = !code; next } code' "$_f" ;;
 		*) cat "$_f" ;;
 		esac
-	done | sed -e ':a' -e '/\\$/N; s/\\\n//; ta' | grep -v -e '--checkpoint' |
+	done | sed -e ':a' -e '/\\$/N; s/\\\n//; ta' |
 	    sed -En 's/^(.*([[:space:]]-|sudo|sudo -E|[/'\''"(;&|]|\$STEPTRAIL_SUDO)[[:space:]]*|[[:space:]#]*)steptrail[[:space:]]+([^[:space:]].*)$/\3/p'
 }
 cli_check() {	# cli_check FILE...: every command line in the files is right
