@@ -366,6 +366,7 @@ void	 st_proc_unref(struct st_proc *);
 const char *st_proc_exe(const struct st_proc *);
 void	 st_proc_cmdline(const struct st_proc *, struct st_buf *, size_t);
 size_t	 st_proc_argv(const struct st_proc *, char ***, bool *);
+void	 st_image_free(struct st_image *);
 void	 st_proctree_each(const struct st_proctree *,
 	    void (*)(struct st_proc *, void *), void *);
 bool	 st_proctree_idle(const struct st_proctree *, const struct st_proc *);

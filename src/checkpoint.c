@@ -892,23 +892,6 @@ recipe_named(const struct st_recipes *rs, const char *name)
 	return NULL;
 }
 
-static void
-image_free(struct st_image *img)
-{
-	size_t i;
-
-	for (i = 0; i < img->argc; i++)
-		free(img->argv[i]);
-	free(img->argv);
-	free(img->exe);
-	free(img->comm);
-	free(img->path);
-	free(img->cwd);
-	free(img->key);
-	free(img->filed);
-	free(img);
-}
-
 static int
 load_filed(struct loader *l, const cJSON *arr, struct st_image *img)
 {
@@ -1243,7 +1226,7 @@ st_checkpoint_free(struct st_checkpoint *ck)
 		/* whole, whatever their references: they are all here */
 		while ((img = ck->procs[i]->image) != NULL) {
 			ck->procs[i]->image = img->prev;
-			image_free(img);
+			st_image_free(img);
 		}
 		free(ck->procs[i]->exe);
 		free(ck->procs[i]->comm);

@@ -181,8 +181,9 @@ st_proc_ref(struct st_proc *p)
 	return p;
 }
 
-static void
-image_free(struct st_image *img)
+/* One program of a process, and what it holds (checkpoint.c too). */
+void
+st_image_free(struct st_image *img)
 {
 	size_t i;
 
@@ -235,7 +236,7 @@ st_proc_unref(struct st_proc *p)
 		kid_unlink(p);
 		while ((img = p->image) != NULL) {
 			p->image = img->prev;
-			image_free(img);
+			st_image_free(img);
 		}
 		free(p->exe);
 		free(p->comm);
@@ -478,7 +479,7 @@ push_image(struct st_proctree *t, struct st_proc *p, struct st_event *ev)
 	if (++p->nimages > IMAGES_MAX) {
 		for (it = p->image, n = 1; n < IMAGES_MAX; n++)
 			it = it->prev;
-		image_free(it->prev);
+		st_image_free(it->prev);
 		it->prev = NULL;
 		p->nimages = IMAGES_MAX;
 		t->st.images_dropped++;
