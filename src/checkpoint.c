@@ -281,8 +281,6 @@ write_proc(struct writer *w, const struct st_proc *p, struct st_buf *b)
 		write_image(b, img);
 	}
 	st_buf_addc(b, ']');
-	want_step(w, p->step);
-	want_step(w, p->marker);
 	record(w, "proc", b);
 }
 
