@@ -487,6 +487,8 @@ enum st_once {
 const char	*st_once_name(enum st_once);
 
 struct st_cond;
+struct st_memo;
+struct st_kinconds;
 struct st_alt {
 	struct st_cond	*conds;
 	size_t		 nconds;
@@ -495,6 +497,8 @@ struct st_alt {
 	unsigned	 scopes;	/* scopes its own conditions use */
 	struct st_alt	*unless;	/* exceptions to this alternative only */
 	size_t		 nunless;
+	size_t		*order;		/* conds in evaluation order, cheapest
+					   first (match.c) */
 };
 
 struct cJSON;
@@ -530,6 +534,15 @@ struct st_recipes {
 	char		*from;		/* the default set's directory; NULL:
 					   built in (datadir.c) */
 	size_t		 ndefault;	/* recipes in the default set */
+	char		**pats;		/* distinct patterns of memoised
+					   fields, by id (match.c) */
+	size_t		 npats;
+	struct st_memo	*memo;		/* their results by subject string */
+	struct st_kinconds *kinconds;	/* sibling and child conditions */
+	unsigned long	 memo_hits, memo_misses;
+	unsigned long	 kin_rematched;	/* siblings and parents evaluated
+					   again after an exec beside them */
+	unsigned long	 kin_skipped;	/* execs that could not change them */
 };
 
 extern const struct st_embedded st_builtin_recipes[];

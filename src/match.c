@@ -198,7 +198,127 @@ struct st_cond {
 	char		*name;		/* as written: "parent.exe" */
 	char		*pattern;
 	pcre2_code	*re;
+	int		 pat;		/* memo id (memoised fields), or -1 */
 };
+
+/*
+ * The memo: what each distinct pattern gave on each distinct subject
+ * string, for the fields whose values repeat (exe, comm, argv0, cwd,
+ * path, ids, step).  A build runs the same few hundred binaries hundreds
+ * of thousands of times, and most alternatives open with an exe
+ * condition: without the memo every exec ran some 150 of them, most of
+ * the analysis's time.  Arguments and command lines are nearly all
+ * distinct, so they are not memoised.
+ *
+ * Results are per pattern text, not per condition: the library repeats
+ * the shell's or sed's exe pattern in a dozen recipes.
+ */
+struct memo_ent {
+	uint64_t	 h;
+	char		*s;		/* NULL: a free slot */
+	size_t		 len;
+	uint8_t		*res;		/* by pattern id: MEMO_* */
+};
+enum { MEMO_UNKNOWN, MEMO_NO, MEMO_YES, MEMO_GAVE_UP };
+
+struct st_memo {
+	struct memo_ent	*v;
+	size_t		 cap;		/* slots, a power of two */
+	size_t		 n;
+	size_t		 npats;		/* the length of every res */
+};
+
+/*
+ * Slots, and entries before the memo is emptied.  It is emptied only when
+ * an evaluation starts, so that entries held by its views stay valid; one
+ * evaluation adds at most (ancestry + kin + self) views times the fields,
+ * about 1,300, so the table stays under 60% full.  4096 distinct strings
+ * cover a build's binaries and directories many times over; emptying it
+ * costs the next few thousand execs a regex each, never a wrong answer.
+ * Its size is 4096 strings and as many result rows (npats bytes each).
+ */
+#define MEMO_SLOTS	16384
+#define MEMO_MAX	4096
+
+struct st_kinconds;
+static void	kinconds_free(struct st_kinconds *);
+
+/* A field's value that is absent: no regex, no match. */
+static struct memo_ent memo_absent;
+
+static bool
+memoised(enum field f)
+{
+	return f < F_FIRST_EVENT && f != F_ARGS && f != F_ARG &&
+	    f != F_CMDLINE;
+}
+
+static void
+memo_clear(struct st_memo *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->cap && m->n > 0; i++) {
+		if (m->v[i].s == NULL)
+			continue;
+		free(m->v[i].s);
+		free(m->v[i].res);
+		m->n--;
+	}
+	memset(m->v, 0, m->cap * sizeof *m->v);
+	m->n = 0;
+}
+
+static void
+memo_free(struct st_memo *m)
+{
+	if (m == NULL)
+		return;
+	memo_clear(m);
+	free(m->v);
+	free(m);
+}
+
+/* The memo, ready for an evaluation: made, or emptied when full or when
+ * patterns were added since. */
+static struct st_memo *
+memo_ready(struct st_recipes *rs)
+{
+	struct st_memo *m = rs->memo;
+
+	if (m == NULL) {
+		m = rs->memo = xcalloc(1, sizeof *m);
+		m->cap = MEMO_SLOTS;
+		m->v = xcalloc(m->cap, sizeof *m->v);
+	}
+	if (m->n >= MEMO_MAX || m->npats != rs->npats) {
+		memo_clear(m);
+		m->npats = rs->npats;
+	}
+	return m;
+}
+
+static struct memo_ent *
+memo_get(struct st_memo *m, const char *s)
+{
+	struct memo_ent *me;
+	size_t len = strlen(s), i;
+	uint64_t h = st_hash64(s, len);
+
+	for (i = (size_t)h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		me = &m->v[i];
+		if (me->s == NULL)
+			break;
+		if (me->h == h && me->len == len && memcmp(me->s, s, len) == 0)
+			return me;
+	}
+	me->h = h;
+	me->s = xstrndup(s, len);
+	me->len = len;
+	me->res = xcalloc(m->npats > 0 ? m->npats : 1, 1);
+	m->n++;
+	return me;
+}
 
 static const char *const severities[] = {
 	[ST_SEV_NONE] = "none",
@@ -258,6 +378,7 @@ alts_free(struct st_alt *alts, size_t n)
 			pcre2_code_free(alts[i].conds[j].re);
 		}
 		free(alts[i].conds);
+		free(alts[i].order);
 		free(alts[i].reason);
 		alts_free(alts[i].unless, alts[i].nunless);
 	}
@@ -290,6 +411,11 @@ st_recipes_free(struct st_recipes *rs)
 	pcre2_match_data_free(rs->md);
 	pcre2_match_context_free(rs->mctx);
 	pcre2_jit_stack_free(rs->jit_stack);
+	memo_free(rs->memo);
+	kinconds_free(rs->kinconds);
+	for (i = 0; i < rs->npats; i++)
+		free(rs->pats[i]);
+	free(rs->pats);
 	free(rs->from);
 	memset(rs, 0, sizeof *rs);
 }
@@ -708,10 +834,76 @@ locate(const char *text, size_t off, size_t *line, size_t *col)
 	}
 }
 
+/* The memo id of a pattern: the same text, the same id. */
+static int
+intern_pattern(struct st_recipes *rs, const char *pattern)
+{
+	size_t i;
+
+	for (i = 0; i < rs->npats; i++)
+		if (strcmp(rs->pats[i], pattern) == 0)
+			return (int)i;
+	rs->pats = xreallocarray(rs->pats, rs->npats + 1, sizeof *rs->pats);
+	rs->pats[rs->npats] = xstrdup(pattern);
+	return (int)rs->npats++;
+}
+
+/*
+ * How dear a condition is to evaluate, for the order alt_holds tries
+ * them in: a memoised field of the process itself is a table lookup,
+ * its arguments one regex, an ancestor's up to 64 and a sibling's up to
+ * 16 (KIN_MAX).  All conditions must hold, so the order changes nothing
+ * but how soon a false one stops the rest.
+ */
+static unsigned
+cond_cost(const struct st_cond *c)
+{
+	static const unsigned by_scope[] = {
+		[S_SELF] = 0, [S_PARENT] = 1, [S_TARGET] = 1,
+		[S_ANCESTOR] = 3, [S_CHILD] = 5, [S_SIBLING] = 5,
+	};
+
+	return by_scope[c->scope] * 2 + (c->pat < 0);
+}
+
+static void
+prepare_alts(struct st_recipes *rs, struct st_alt *alts, size_t n)
+{
+	struct st_alt *a;
+	struct st_cond *c;
+	size_t i, j, k, t;
+
+	for (i = 0; i < n; i++) {
+		a = &alts[i];
+		for (j = 0; j < a->nconds; j++) {
+			c = &a->conds[j];
+			c->pat = memoised(c->field) ?
+			    intern_pattern(rs, c->pattern) : -1;
+		}
+		free(a->order);
+		a->order = xreallocarray(NULL, a->nconds, sizeof *a->order);
+		for (j = 0; j < a->nconds; j++)	/* insertion sort: stable */
+			for (a->order[j] = j, k = j; k > 0 &&
+			    cond_cost(&a->conds[a->order[k - 1]]) >
+			    cond_cost(&a->conds[a->order[k]]); k--) {
+				t = a->order[k];
+				a->order[k] = a->order[k - 1];
+				a->order[k - 1] = t;
+			}
+		prepare_alts(rs, a->unless, a->nunless);
+	}
+}
+
 static void
 add_recipe(struct st_recipes *rs, struct st_recipe *r)
 {
 	size_t i;
+
+	prepare_alts(rs, r->match, r->nmatch);
+	prepare_alts(rs, r->unless, r->nunless);
+	prepare_alts(rs, r->grade, r->ngrade);
+	kinconds_free(rs->kinconds);	/* its conditions may be replaced */
+	rs->kinconds = NULL;
 
 	/* A later recipe of the same name replaces the earlier one: that is
 	 * how a user overrides a built-in. */
@@ -892,16 +1084,29 @@ struct view {
 	struct st_buf	  args;
 	struct st_buf	  cmdline;
 	char		  num[24];
+	struct memo_ent	 *me[F_FIRST_EVENT];	/* memoised fields, looked up */
+};
+
+/* Children or siblings, newest first, up to KIN_MAX: made on first use
+ * and shared by every condition of the evaluation. */
+struct kin {
+	struct view	 v[KIN_MAX];
+	size_t		 n;
+	bool		 made;
 };
 
 struct eval {
 	struct st_recipes *rs;
+	struct st_memo	*memo;
 	struct st_recipe *r;		/* being evaluated: its give-ups */
 	const struct st_event *ev;	/* non-exec recipes: the event */
 	struct st_proc	*target;
 	struct view	 views[ST_ANCESTRY_MAX + 1];	/* 0: self */
 	size_t		 nviews;
 	bool		 complete;	/* every ancestor has a view */
+	struct kin	 kids, sibs;
+	bool		 have_target;
+	struct view	 tview;
 	struct st_buf	 tmp;		/* event fields */
 };
 
@@ -924,17 +1129,24 @@ view_free(struct view *v)
 	memset(v, 0, sizeof *v);
 }
 
+/* Not a memset of the whole: the views are made as they are needed, and
+ * an exec is evaluated once for itself and once per sibling. */
 static void
 eval_start(struct eval *e, struct st_recipes *rs, struct st_proc *p,
     const struct st_event *ev, struct st_proc *target)
 {
-	memset(e, 0, sizeof *e);
 	e->rs = rs;
+	e->memo = memo_ready(rs);
+	e->r = NULL;
 	e->ev = ev;
 	e->target = target;
 	e->nviews = 1;
 	view_init(&e->views[0], p);
 	e->complete = p == NULL;
+	e->kids.n = e->sibs.n = 0;
+	e->kids.made = e->sibs.made = false;
+	e->have_target = false;
+	memset(&e->tmp, 0, sizeof e->tmp);
 }
 
 static void
@@ -944,7 +1156,27 @@ eval_end(struct eval *e)
 
 	for (i = 0; i < e->nviews; i++)
 		view_free(&e->views[i]);
+	for (i = 0; i < e->kids.n; i++)
+		view_free(&e->kids.v[i]);
+	for (i = 0; i < e->sibs.n; i++)
+		view_free(&e->sibs.v[i]);
+	if (e->have_target)
+		view_free(&e->tview);
 	st_buf_free(&e->tmp);
+}
+
+static struct kin *
+kin_at(struct eval *e, struct kin *kin, const struct st_proc *k,
+    const struct st_proc *skip)
+{
+	if (kin->made)
+		return kin;
+	kin->made = true;
+	for (; k != NULL && kin->n < KIN_MAX; k = k->sib_next)
+		if (k != skip)
+			view_init(&kin->v[kin->n++], k);
+	(void)e;
+	return kin;
 }
 
 static struct view *
@@ -1127,22 +1359,66 @@ event_field(struct eval *e, enum field f)
 	return NULL;
 }
 
+static void
+gave_up(struct eval *e)
+{
+	e->rs->match_errors++;
+	if (e->r != NULL)
+		e->r->gave_up++;
+}
+
 /* 1 match, 0 no match, -1 the matcher gave up (limit, JIT stack) */
 static int
-re_match(struct eval *e, pcre2_code *re, const char *s)
+re_match_len(struct eval *e, pcre2_code *re, const char *s, size_t len)
 {
 	int rc;
 
-	rc = pcre2_match(re, (PCRE2_SPTR)s, strlen(s), 0, 0, e->rs->md,
+	rc = pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, e->rs->md,
 	    e->rs->mctx);
 	if (rc >= 0)
 		return 1;
 	if (rc == PCRE2_ERROR_NOMATCH)
 		return 0;
-	e->rs->match_errors++;
-	if (e->r != NULL)
-		e->r->gave_up++;
+	gave_up(e);
 	return -1;
+}
+
+static int
+re_match(struct eval *e, pcre2_code *re, const char *s)
+{
+	return re_match_len(e, re, s, strlen(s));
+}
+
+/* A memoised field's condition: the regex runs once per distinct value.
+ * A give-up is counted each time, as if it had run again. */
+static int
+cond_memo(struct eval *e, const struct st_cond *c, struct view *v)
+{
+	struct memo_ent *me;
+	const char *s;
+	uint8_t *r;
+	int rc;
+
+	if ((me = v->me[c->field]) == NULL) {
+		s = proc_field(v, c->field);
+		me = v->me[c->field] = s != NULL ? memo_get(e->memo, s) :
+		    &memo_absent;
+	}
+	if (me == &memo_absent)
+		return 0;
+	r = &me->res[c->pat];
+	if (*r == MEMO_UNKNOWN) {
+		e->rs->memo_misses++;
+		rc = re_match_len(e, c->re, me->s, me->len);
+		*r = rc > 0 ? MEMO_YES : rc == 0 ? MEMO_NO : MEMO_GAVE_UP;
+		return rc;
+	}
+	e->rs->memo_hits++;
+	if (*r == MEMO_GAVE_UP) {
+		gave_up(e);
+		return -1;
+	}
+	return *r == MEMO_YES;
 }
 
 /* A file named by the event, made absolute against its cwd. */
@@ -1189,8 +1465,18 @@ cond_on_view(struct eval *e, const struct st_cond *c, struct view *v)
 		}
 		return worst;
 	}
-	s = c->field >= F_FIRST_EVENT ? event_field(e, c->field) :
-	    proc_field(v, c->field);
+	if (c->pat >= 0 && v->p != NULL)
+		return cond_memo(e, c, v);
+	if (c->field >= F_FIRST_EVENT)
+		s = event_field(e, c->field);
+	else {
+		s = proc_field(v, c->field);
+		/* the joined strings know their length */
+		if (s != NULL && c->field == F_ARGS)
+			return re_match_len(e, c->re, s, v->args.len);
+		if (s != NULL && c->field == F_CMDLINE)
+			return re_match_len(e, c->re, s, v->cmdline.len);
+	}
 	if (s == NULL)
 		return 0;
 	return re_match(e, c->re, s);
@@ -1198,20 +1484,13 @@ cond_on_view(struct eval *e, const struct st_cond *c, struct view *v)
 
 /* Any process of a list: 1 if one matches, else -1 if one gave up. */
 static int
-cond_on_kin(struct eval *e, const struct st_cond *c, const struct st_proc *k,
-    const struct st_proc *skip)
+cond_on_kin(struct eval *e, const struct st_cond *c, struct kin *kin)
 {
-	struct view v;
-	size_t n = 0;
+	size_t i;
 	int rc, worst = 0;
 
-	for (; k != NULL && n < KIN_MAX; k = k->sib_next) {
-		if (k == skip)
-			continue;
-		n++;
-		view_init(&v, k);
-		rc = cond_on_view(e, c, &v);
-		view_free(&v);
+	for (i = 0; i < kin->n; i++) {
+		rc = cond_on_view(e, c, &kin->v[i]);
 		if (rc == 1)
 			return 1;
 		if (rc < 0)
@@ -1224,7 +1503,7 @@ static int
 cond_eval(struct eval *e, const struct st_cond *c)
 {
 	const struct st_proc *self = e->views[0].p;
-	struct view *v, tv;
+	struct view *v;
 	size_t d;
 	int rc, worst = 0;
 
@@ -1242,18 +1521,22 @@ cond_eval(struct eval *e, const struct st_cond *c)
 		}
 		return worst;
 	case S_CHILD:
-		return self != NULL ? cond_on_kin(e, c, self->kids, NULL) : 0;
+		if (self == NULL)
+			return 0;
+		return cond_on_kin(e, c, kin_at(e, &e->kids, self->kids, NULL));
 	case S_SIBLING:
 		if (self == NULL || self->parent == NULL)
 			return 0;
-		return cond_on_kin(e, c, self->parent->kids, self);
+		return cond_on_kin(e, c, kin_at(e, &e->sibs,
+		    self->parent->kids, self));
 	case S_TARGET:
 		if (e->target == NULL)
 			return 0;
-		view_init(&tv, e->target);
-		rc = cond_on_view(e, c, &tv);
-		view_free(&tv);
-		return rc;
+		if (!e->have_target) {
+			view_init(&e->tview, e->target);
+			e->have_target = true;
+		}
+		return cond_on_view(e, c, &e->tview);
 	}
 	return 0;
 }
@@ -1269,7 +1552,8 @@ alt_holds(struct eval *e, const struct st_alt *a, bool fail_as)
 	int rc;
 
 	for (i = 0; i < a->nconds; i++) {
-		rc = cond_eval(e, &a->conds[i]);
+		rc = cond_eval(e, &a->conds[a->order != NULL ? a->order[i] :
+		    i]);
 		if (rc == 0 || (rc < 0 && !fail_as))
 			return false;
 	}
@@ -1333,24 +1617,128 @@ out:
 	e->r = NULL;
 }
 
-/* Recipes `on` an event of kind `on`, using one of the scopes `need` (0: any). */
+/* Recipes `on` an event of kind `on`, using one of the scopes `need` (0:
+ * any), on a started evaluation. */
+static void
+match_each(struct eval *e, unsigned on, unsigned need, st_hit_fn fn,
+    void *arg)
+{
+	struct st_recipes *rs = e->rs;
+	size_t i;
+
+	for (i = 0; i < rs->n; i++) {
+		if ((rs->v[i].on & on) == 0)
+			continue;
+		if (need != 0 && (rs->v[i].scopes & need) == 0)
+			continue;
+		match_recipe(e, &rs->v[i], need, fn, arg);
+	}
+}
+
 static void
 match_all(struct st_recipes *rs, struct st_proc *p, const struct st_event *ev,
     struct st_proc *target, unsigned on, unsigned need, st_hit_fn fn,
     void *arg)
 {
 	struct eval e;
-	size_t i;
 
 	eval_start(&e, rs, p, ev, target);
-	for (i = 0; i < rs->n; i++) {
-		if ((rs->v[i].on & on) == 0)
-			continue;
-		if (need != 0 && (rs->v[i].scopes & need) == 0)
-			continue;
-		match_recipe(&e, &rs->v[i], need, fn, arg);
-	}
+	match_each(&e, on, need, fn, arg);
 	eval_end(&e);
+}
+
+/*
+ * The conditions exec recipes put on a sibling's or a child's fields,
+ * collected once (rebuilt when recipes are added): `pos` from match
+ * alternatives and grades, `neg` from exceptions (unless), whose holding
+ * can only take a hit away.
+ */
+struct st_kinconds {
+	const struct st_cond **pos[2], **neg[2];	/* 0: sibling, 1: child */
+	size_t		 npos[2], nneg[2];
+};
+
+static void
+kinconds_add(struct st_kinconds *k, const struct st_alt *alts, size_t n,
+    bool neg)
+{
+	const struct st_cond *c;
+	size_t i, j, w;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < alts[i].nconds; j++) {
+			c = &alts[i].conds[j];
+			if (c->scope != S_SIBLING && c->scope != S_CHILD)
+				continue;
+			w = c->scope == S_CHILD;
+			if (neg) {
+				k->neg[w] = xreallocarray(k->neg[w],
+				    k->nneg[w] + 1, sizeof *k->neg[w]);
+				k->neg[w][k->nneg[w]++] = c;
+			} else {
+				k->pos[w] = xreallocarray(k->pos[w],
+				    k->npos[w] + 1, sizeof *k->pos[w]);
+				k->pos[w][k->npos[w]++] = c;
+			}
+		}
+		kinconds_add(k, alts[i].unless, alts[i].nunless, true);
+	}
+}
+
+static void
+kinconds_free(struct st_kinconds *k)
+{
+	size_t w;
+
+	if (k == NULL)
+		return;
+	for (w = 0; w < 2; w++) {
+		free(k->pos[w]);
+		free(k->neg[w]);
+	}
+	free(k);
+}
+
+static struct st_kinconds *
+kinconds(struct st_recipes *rs)
+{
+	struct st_kinconds *k;
+	size_t i;
+
+	if (rs->kinconds != NULL)
+		return rs->kinconds;
+	k = rs->kinconds = xcalloc(1, sizeof *k);
+	for (i = 0; i < rs->n; i++) {
+		if ((rs->v[i].on & ST_ON_EXEC) == 0)
+			continue;
+		kinconds_add(k, rs->v[i].match, rs->v[i].nmatch, false);
+		kinconds_add(k, rs->v[i].grade, rs->v[i].ngrade, false);
+		kinconds_add(k, rs->v[i].unless, rs->v[i].nunless, true);
+	}
+	return k;
+}
+
+/*
+ * Whether p's exec can change what its siblings' (w 0) or its parent's
+ * (w 1) recipes find.  The exec changed nothing but p's program, and
+ * hits already filed stay filed: it can add a hit or raise a grade only
+ * if the new program satisfies some sibling (child) condition, or take
+ * away an exception only if an exception looks at siblings (children) and
+ * p ran another program before.  Most execs do neither, and without this
+ * each of them re-evaluated up to 16 siblings (KIN_MAX).
+ */
+static bool
+kin_relevant(struct eval *e, struct st_kinconds *k, unsigned w)
+{
+	const struct st_proc *p = e->views[0].p;
+	size_t i;
+
+	if (k->nneg[w] > 0 && p->image != NULL && p->image->prev != NULL)
+		return true;
+	for (i = 0; i < k->npos[w]; i++)
+		if (cond_on_view(e, k->pos[w][i], &e->views[0]) != 0)
+			return true;
+	return false;
 }
 
 /* The exec recipes on p's current program. */
@@ -1409,9 +1797,12 @@ void
 st_match_event(struct st_recipes *rs, struct st_proctree *t, struct st_proc *p,
     const struct st_event *ev, st_hit_fn fn, void *arg)
 {
-	struct st_proc *k, *target = NULL;
+	struct st_proc *s, *target = NULL;
+	struct st_kinconds *k;
+	struct eval e;
 	unsigned on = st_event_on(ev);
 	size_t n = 0;
+	bool sibs, kids;
 	int pid;
 
 	if (on == 0)
@@ -1424,22 +1815,35 @@ st_match_event(struct st_recipes *rs, struct st_proctree *t, struct st_proc *p,
 	}
 	if (p == NULL)
 		return;
-	st_match_exec(rs, p, fn, arg);
-	if ((rs->scopes & (1u << S_SIBLING)) && p->parent != NULL) {
-		for (k = p->parent->kids; k != NULL && n < KIN_MAX;
-		    k = k->sib_next) {
-			if (k == p)
+	eval_start(&e, rs, p, NULL, NULL);
+	match_each(&e, ST_ON_EXEC, 0, fn, arg);
+	k = kinconds(rs);
+	sibs = (rs->scopes & (1u << S_SIBLING)) && p->parent != NULL &&
+	    kin_relevant(&e, k, 0);
+	kids = (rs->scopes & (1u << S_CHILD)) && p->parent != NULL &&
+	    p->parent->image != NULL && kin_relevant(&e, k, 1);
+	if (!sibs && !kids && (rs->scopes & (1u << S_SIBLING |
+	    1u << S_CHILD)) && p->parent != NULL)
+		rs->kin_skipped++;
+	eval_end(&e);
+	if (sibs) {
+		for (s = p->parent->kids; s != NULL && n < KIN_MAX;
+		    s = s->sib_next) {
+			if (s == p)
 				continue;
 			n++;
-			if (k->image != NULL)
-				match_all(rs, k, NULL, NULL, ST_ON_EXEC,
-				    1u << S_SIBLING, fn, arg);
+			if (s->image == NULL)
+				continue;
+			rs->kin_rematched++;
+			match_all(rs, s, NULL, NULL, ST_ON_EXEC,
+			    1u << S_SIBLING, fn, arg);
 		}
 	}
-	if ((rs->scopes & (1u << S_CHILD)) && p->parent != NULL &&
-	    p->parent->image != NULL)
+	if (kids) {
+		rs->kin_rematched++;
 		match_all(rs, p->parent, NULL, NULL, ST_ON_EXEC, 1u << S_CHILD,
 		    fn, arg);
+	}
 }
 
 /* "exe, args" for one alternative: what a person checks first. */

@@ -770,6 +770,123 @@ test_siblings(void)
 	st_recipes_free(&rs);
 }
 
+/*
+ * The memo (match.c): a pattern runs once per distinct subject string,
+ * whatever recipe or field it belongs to, stays right when the memo is
+ * emptied, and still counts a give-up each time it is consulted.
+ */
+static void
+test_memo(void)
+{
+	struct st_recipes rs;
+	struct pipe pp;
+	char *cause = NULL, exe[64], *pad;
+	const char *a_pad[] = { "x", NULL, NULL };
+	unsigned long misses;
+	int i;
+
+	st_recipes_init(&rs);
+	ok(load(&rs, "[" R("a", "low", "\"match\":{\"exe\":\"/sh$\"}") ","
+	    R("b", "low", "\"match\":[{\"exe\":\"/sh$\",\"args\":\"-c\"},"
+	    "{\"cwd\":\"/sh$\"}]") "]", &cause) == 0, "memo recipes load");
+	free(cause);
+	pipe_init(&pp, &rs);
+	pipe_exec(&pp, 100, 50, "/usr/bin/bash", a_bash);
+	for (i = 0; i < 1000; i++)
+		pipe_exec(&pp, 200 + i, 100, "/bin/sh", a_sh);
+	/* distinct (pattern, string): /sh$ on /usr/bin/bash, /bin/sh, /w */
+	ok(rs.npats == 1 && rs.memo_misses == 3,
+	    "1000 execs of /bin/sh, 3 conditions of one pattern: the regex ran "
+	    "3 times, once per distinct string (%zu patterns, %lu runs)",
+	    rs.npats, rs.memo_misses);
+	ok(pp.fs.by_severity[ST_SEV_LOW] == 1000, "... and each exec is "
+	    "still a hit (%lu)", pp.fs.by_severity[ST_SEV_LOW]);
+	pipe_free(&pp);
+	st_recipes_free(&rs);
+
+	/* more distinct binaries than the memo holds: emptied, never wrong */
+	st_recipes_init(&rs);
+	ok(load(&rs, R("n", "low", "\"match\":{\"exe\":\"/b(?:17|4999)$\"}"),
+	    &cause) == 0, "numbered-binary recipe loads");
+	free(cause);
+	pipe_init(&pp, &rs);
+	pipe_exec(&pp, 100, 50, "/usr/bin/bash", a_bash);
+	for (i = 0; i < 12000; i++) {
+		snprintf(exe, sizeof exe, "/opt/b%d", i % 6000);
+		pipe_exec(&pp, 1000 + i, 100, exe, a_sh);
+	}
+	ok(pp.fs.by_severity[ST_SEV_LOW] == 4 && rs.memo_misses > 12000 &&
+	    rs.memo_misses < 12002, "12000 execs of 6000 binaries, more than "
+	    "the memo holds: 4 hits (%lu), each a fresh regex (%lu)",
+	    pp.fs.by_severity[ST_SEV_LOW], rs.memo_misses);
+	pipe_free(&pp);
+	st_recipes_free(&rs);
+
+	/* a give-up is remembered and counted on every exec; and the cheap
+	 * condition goes first: the argument pattern that would give up is
+	 * never run on a binary the exe condition rules out */
+	st_recipes_init(&rs);
+	ok(load(&rs, "[" R("slow", "low", "\"match\":{\"exe\":\"^(?:a|aa)+$\"}")
+	    "," R("order", "low", "\"match\":{\"args\":\"^(?:x|xx)+$\","
+	    "\"exe\":\"/nothing$\"}") "]", &cause) == 0,
+	    "give-up recipes load");
+	free(cause);
+	pad = xmalloc(200);
+	memset(pad, 'a', 198);
+	pad[198] = 'b';
+	pad[199] = '\0';
+	a_pad[1] = pad;
+	pipe_init(&pp, &rs);
+	pipe_exec(&pp, 100, 50, "/usr/bin/bash", a_bash);
+	misses = rs.memo_misses;
+	pipe_exec(&pp, 101, 100, pad, a_pad);
+	pipe_exec(&pp, 102, 100, pad, a_pad);
+	ok(rs.match_errors == 2 && rs.v[0].gave_up == 2 &&
+	    rs.memo_misses == misses + 2 && pp.fs.by_severity[ST_SEV_LOW] == 2,
+	    "an exe that exhausts the matcher: given up on twice, counted "
+	    "twice, a hit each time, one regex run per pattern (%lu errors, "
+	    "%lu runs)", rs.match_errors, rs.memo_misses - misses);
+	ok(rs.v[1].gave_up == 0, "the argument condition written first is "
+	    "not run when the exe condition fails (%lu give-ups)",
+	    rs.v[1].gave_up);
+	pipe_free(&pp);
+	free(pad);
+	st_recipes_free(&rs);
+}
+
+/*
+ * An exec is evaluated again beside its siblings only when it can change
+ * what they find: curl beside sh can, cat cannot.
+ */
+static void
+test_kin_skip(void)
+{
+	struct st_recipes rs;
+	struct pipe pp;
+	char *cause = NULL;
+	unsigned long re;
+
+	st_recipes_init(&rs);
+	ok(load(&rs, R("pipe", "high", "\"match\":{\"exe\":\"/sh$\","
+	    "\"sibling.exe\":\"/curl$\"}"), &cause) == 0, "pipe recipe loads");
+	free(cause);
+	pipe_init(&pp, &rs);
+	pipe_exec(&pp, 100, 50, "/usr/bin/bash", a_bash);
+	pipe_fork(&pp, 100, 101);
+	pipe_fork(&pp, 100, 102);
+	pipe_fork(&pp, 100, 103);
+	pipe_exec(&pp, 102, 100, "/bin/sh", a_sh);
+	re = rs.kin_rematched;
+	pipe_exec(&pp, 103, 100, "/usr/bin/cat", a_cat);
+	ok(rs.kin_rematched == re && pp.fs.n == 0, "cat beside sh: sh is not "
+	    "evaluated again (%lu)", rs.kin_rematched - re);
+	pipe_exec(&pp, 101, 100, "/usr/bin/curl", a_curl);
+	ok(rs.kin_rematched > re && pp.fs.n == 1 && pp.fs.v[0]->pid == 102,
+	    "curl beside sh: sh is, and found (%zu findings)", pp.fs.n);
+	pipe_free(&pp);
+	st_recipes_free(&rs);
+}
+
 /* Events other than exec: connect, ptrace with its target, config. */
 static void
 test_events(void)
@@ -980,6 +1097,8 @@ int
 main(void)
 {
 	test_siblings();
+	test_memo();
+	test_kin_skip();
 	test_events();
 	test_grades();
 	test_once();
