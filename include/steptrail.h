@@ -185,6 +185,16 @@ struct st_event {
 	size_t		 win_bytes;	/* of those, what the window counted */
 	bool		 win_forked;	/* window.c indexed it as a fork... */
 	uint64_t	 win_child;	/* ... under this key */
+
+	/* what its serial told coverage.c (reader.c: a gap it ends or a
+	 * serial it fills), applied by whoever analyses the event, in the
+	 * events' order, so the reader can run in a thread of its own */
+	struct st_cov_op {
+		enum { ST_COV_NONE, ST_COV_GAP, ST_COV_FILL } kind;
+		unsigned long	 lo, hi, missing;
+		time_t		 lo_sec, hi_sec;
+		unsigned	 lo_ms, hi_ms;
+	} cov;
 };
 
 struct st_reader_stats {
@@ -218,6 +228,8 @@ typedef void (*st_event_fn)(struct st_event *, void *);
 struct st_reader;
 struct st_coverage;
 struct st_reader *st_reader_new(st_event_fn, void *);
+void	 st_reader_give(struct st_reader *);
+void	 st_reader_cov_apply(struct st_coverage *, const struct st_event *);
 void	 st_reader_free(struct st_reader *);
 void	 st_reader_input(struct st_reader *, const char *, unsigned long long);
 void	 st_reader_line(struct st_reader *, const char *, size_t);

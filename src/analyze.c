@@ -6,9 +6,19 @@
  * Recipes are matched when an exec leaves the reader's window, so the
  * process tree already holds the exec's parents and forks; the exec's
  * argv is trimmed only after matching, so recipes see all of it.
+ *
+ * Two threads: the reader's (files, libauparse, the window) and this one
+ * (process tree, steps, recipes, findings), about equal halves of the
+ * work on a build's log.  Events cross in batches through a bounded
+ * relay, in the order the reader releases them, and each carries what
+ * its serial told coverage.c, so the analysis sees exactly what one
+ * thread would: STEPTRAIL_THREADS=1 runs both halves in one thread, and
+ * tests/cases.sh checks that the reports are the same.
  */
 #include "config.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +33,156 @@ struct pipeline {
 	struct st_recipes	*rs;
 	struct st_findings	*fs;
 	struct st_coverage	*cov;
+	struct relay		*relay;	/* NULL: one thread */
 };
+
+/* ---------------------------------------------------------------- relay */
+
+/*
+ * Events per batch, and batches in flight.  A batch amortises the lock
+ * and the wake-up over 256 events (one exec each, on a build's log); 16
+ * of them let either thread run ahead by a few milliseconds without
+ * holding more than 4096 events (a few MiB) between them.
+ */
+#define RELAY_BATCH	256
+#define RELAY_DEPTH	16
+
+struct batch {
+	struct batch	*next;
+	size_t		 n;
+	struct st_event	*v[RELAY_BATCH];
+};
+
+struct relay {
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 nonempty, nonfull;
+	struct batch	*head, *tail;	/* full batches, oldest first */
+	size_t		 depth;
+	bool		 closed;	/* the reader is done */
+	struct batch	*fill;		/* the reader's, being filled */
+	struct batch	*spare;		/* emptied ones, to reuse */
+
+	struct pipeline	*direct;	/* no second thread: analyse at once */
+
+	/* the reader's thread */
+	struct st_analysis *a;
+	struct st_reader *r;
+	int		 rc;
+	char		*cause;
+};
+
+/* The reader's batch goes to the queue (waiting while it is full). */
+static void
+relay_publish(struct relay *q)
+{
+	struct batch *b = q->fill;
+
+	pthread_mutex_lock(&q->mu);
+	while (q->depth >= RELAY_DEPTH)
+		pthread_cond_wait(&q->nonfull, &q->mu);
+	b->next = NULL;
+	if (q->tail != NULL)
+		q->tail->next = b;
+	else
+		q->head = b;
+	q->tail = b;
+	q->depth++;
+	if ((q->fill = q->spare) != NULL)	/* n is 0: relay_take */
+		q->spare = q->fill->next;
+	pthread_cond_signal(&q->nonempty);
+	pthread_mutex_unlock(&q->mu);
+}
+
+static void	on_event(struct st_event *, void *);
+
+/* The reader's callback: the event goes to the analysing thread (or,
+ * when no thread could be made, is analysed here and now). */
+static void
+relay_put(struct st_event *ev, void *arg)
+{
+	struct relay *q = arg;
+
+	if (q->direct != NULL) {
+		on_event(ev, q->direct);
+		st_event_free(ev);
+		return;
+	}
+	if (q->fill == NULL) {
+		q->fill = xmalloc(sizeof *q->fill);
+		q->fill->n = 0;
+	}
+	q->fill->v[q->fill->n++] = ev;
+	if (q->fill->n == RELAY_BATCH)
+		relay_publish(q);
+}
+
+/* The next full batch, or NULL when the reader is done and all is taken. */
+static struct batch *
+relay_take(struct relay *q, struct batch *done)
+{
+	struct batch *b;
+
+	pthread_mutex_lock(&q->mu);
+	if (done != NULL) {
+		done->n = 0;
+		done->next = q->spare;
+		q->spare = done;
+	}
+	while (q->head == NULL && !q->closed)
+		pthread_cond_wait(&q->nonempty, &q->mu);
+	if ((b = q->head) != NULL) {
+		q->head = b->next;
+		if (q->head == NULL)
+			q->tail = NULL;
+		q->depth--;
+		pthread_cond_signal(&q->nonfull);
+	}
+	pthread_mutex_unlock(&q->mu);
+	return b;
+}
+
+static void	read_source(struct st_analysis *, struct st_reader *, int *,
+		    char **);
+
+static void *
+relay_reader(void *arg)
+{
+	struct relay *q = arg;
+
+	read_source(q->a, q->r, &q->rc, &q->cause);
+	if (q->fill != NULL && q->fill->n > 0)
+		relay_publish(q);
+	pthread_mutex_lock(&q->mu);
+	q->closed = true;
+	pthread_cond_signal(&q->nonempty);
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+static void
+relay_free(struct relay *q)
+{
+	struct batch *b;
+
+	while ((b = q->spare) != NULL) {
+		q->spare = b->next;
+		free(b);
+	}
+	free(q->fill);
+	pthread_mutex_destroy(&q->mu);
+	pthread_cond_destroy(&q->nonempty);
+	pthread_cond_destroy(&q->nonfull);
+}
+
+/* STEPTRAIL_THREADS=1: the reader in this thread (debugging, valgrind,
+ * and the tests that compare). */
+static bool
+one_thread(void)
+{
+	const char *v = getenv("STEPTRAIL_THREADS");
+
+	return v != NULL && strcmp(v, "1") == 0;
+}
 
 static void
 on_hit(const struct st_hit *h, void *arg)
@@ -87,6 +246,9 @@ on_event(struct st_event *ev, void *arg)
 	struct st_proc *p;
 	bool inwin;
 
+	if (pl->relay != NULL)		/* the other thread's reader */
+		st_reader_cov_apply(pl->cov, ev);
+
 	st_coverage_event(pl->cov, ev);
 	p = st_proctree_apply(pl->tree, ev);
 	st_steps_apply(pl->steps, pl->tree, p, ev);
@@ -112,6 +274,37 @@ on_event(struct st_event *ev, void *arg)
 	st_match_event(pl->rs, pl->tree, p, ev, on_hit, pl);
 	if (p != NULL && ev->kind == ST_EV_EXEC)
 		st_proctree_trim(p);
+}
+
+/* The reader's half: every input, then what the window still holds. */
+static void
+read_source(struct st_analysis *a, struct st_reader *r, int *rc, char **cause)
+{
+	*rc = st_source_read(&a->source, r, cause);
+	/* events auditd may still be writing wait for the next run, unless
+	 * the log has not grown since the last: then they are all there is */
+	if (a->checkpoint != NULL &&
+	    !st_checkpoint_settled(a->checkpoint, &a->source))
+		st_reader_hold(r);
+	st_reader_flush(r);
+}
+
+/*
+ * The reader's thread, with every signal blocked: a signal (run's ^C,
+ * a terminal's SIGWINCH) is this thread's to handle, as it was before
+ * there were two.
+ */
+static int
+start_reader(struct relay *q, pthread_t *tid)
+{
+	sigset_t all, old;
+	int rc;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(tid, NULL, relay_reader, q);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
 }
 
 void
@@ -156,6 +349,9 @@ st_analyze(struct st_analysis *a, struct st_recipes *rs, char **cause)
 {
 	struct pipeline pl = { 0 };
 	struct st_reader *r;
+	struct relay q;
+	struct batch *b = NULL;
+	pthread_t tid;
 	size_t i;
 	int rc;
 
@@ -166,21 +362,40 @@ st_analyze(struct st_analysis *a, struct st_recipes *rs, char **cause)
 	pl.fs = &a->findings;
 	pl.cov = &a->coverage;
 	pl.a = a;
-	r = st_reader_new(on_event, &pl);
-	st_reader_set_coverage(r, &a->coverage);
+	if (!one_thread()) {
+		memset(&q, 0, sizeof q);
+		pthread_mutex_init(&q.mu, NULL);
+		pthread_cond_init(&q.nonempty, NULL);
+		pthread_cond_init(&q.nonfull, NULL);
+		q.a = a;
+		pl.relay = &q;
+		r = st_reader_new(relay_put, &q);
+		st_reader_give(r);
+		q.r = r;
+	} else {
+		r = st_reader_new(on_event, &pl);
+		st_reader_set_coverage(r, &a->coverage);
+	}
 	if (a->checkpoint != NULL) {
 		a->source.resume = true;
 		if (a->checkpoint->loaded)
 			st_checkpoint_apply(a->checkpoint, pl.tree, r, &a->steps,
 			    &a->findings, &a->source);
 	}
-	rc = st_source_read(&a->source, r, cause);
-	/* events auditd may still be writing wait for the next run, unless
-	 * the log has not grown since the last: then they are all there is */
-	if (a->checkpoint != NULL &&
-	    !st_checkpoint_settled(a->checkpoint, &a->source))
-		st_reader_hold(r);
-	st_reader_flush(r);
+	if (pl.relay != NULL && start_reader(&q, &tid) == 0) {
+		while ((b = relay_take(&q, b)) != NULL)
+			for (i = 0; i < b->n; i++) {
+				on_event(b->v[i], &pl);
+				st_event_free(b->v[i]);
+			}
+		pthread_join(tid, NULL);
+		rc = q.rc;
+		*cause = q.cause;
+	} else if (pl.relay != NULL) {	/* no thread to be had: here */
+		q.direct = &pl;
+		read_source(a, r, &rc, cause);
+	} else
+		read_source(a, r, &rc, cause);
 
 	a->reader = *st_reader_stats(r);
 	if (a->reader.malformed_first != NULL)
@@ -206,5 +421,7 @@ st_analyze(struct st_analysis *a, struct st_recipes *rs, char **cause)
 
 	st_reader_free(r);
 	st_proctree_free(pl.tree);
+	if (pl.relay != NULL)
+		relay_free(&q);
 	return rc;
 }

@@ -120,6 +120,7 @@ struct gapstate {
 struct st_reader {
 	auparse_state_t		*au;
 	st_event_fn		 fn;
+	bool			 give;	/* fn owns the events */
 	void			*arg;
 	struct st_window	*win;
 	struct st_reader_stats	 st;
@@ -179,6 +180,8 @@ static void	reader_release(struct st_reader *, bool);
 static void	clock_step(struct st_reader *, const struct st_event *);
 
 static void	 reader_event(auparse_state_t *, auparse_cb_event_t, void *);
+static void	 cov_gap(struct st_event *, unsigned long, time_t, unsigned,
+		    unsigned long, time_t, unsigned, unsigned long);
 static void	 reader_release(struct st_reader *, bool);
 
 struct st_reader *
@@ -225,6 +228,13 @@ const struct st_reader_stats *
 st_reader_stats(const struct st_reader *r)
 {
 	return &r->st;
+}
+
+/* The callback owns the events it is given (frees them, st_event_free). */
+void
+st_reader_give(struct st_reader *r)
+{
+	r->give = true;
 }
 
 /* Gaps in serial numbers are told to c as they open and fill. */
@@ -1400,7 +1410,7 @@ seen(struct gapstate *g, uint32_t s)
  * neighbours seen) or splits it (neither seen).
  */
 static void
-track_serial(struct st_reader *r, const struct st_event *ev, bool late)
+track_serial(struct st_reader *r, struct st_event *ev, bool late)
 {
 	struct gapstate *g;
 	uint32_t s = (uint32_t)ev->serial, k;
@@ -1434,10 +1444,8 @@ track_serial(struct st_reader *r, const struct st_event *ev, bool late)
 		if (d > 1) {
 			r->st.serial_missing += (unsigned long)(d - 1);
 			r->st.serial_gaps++;
-			if (r->cov != NULL)
-				st_coverage_gap(r->cov, ev->node, g->hi,
-				    g->hi_sec, g->hi_ms, s, ev->sec, ev->ms,
-				    (unsigned long)(d - 1));
+			cov_gap(ev, g->hi, g->hi_sec, g->hi_ms, s, ev->sec,
+			    ev->ms, (unsigned long)(d - 1));
 		}
 		ring_set(g, s, true);
 		g->hi = s;
@@ -1454,10 +1462,8 @@ track_serial(struct st_reader *r, const struct st_event *ev, bool late)
 			if (g->lo - s > 1) {
 				r->st.serial_gaps++;
 				/* lo's time is gone: hi's bounds it */
-				if (r->cov != NULL)
-					st_coverage_gap(r->cov, ev->node, s,
-					    ev->sec, ev->ms, g->lo, g->hi_sec,
-					    g->hi_ms, g->lo - s - 1);
+				cov_gap(ev, s, ev->sec, ev->ms, g->lo,
+				    g->hi_sec, g->hi_ms, g->lo - s - 1);
 			}
 			ring_set(g, s, true);
 			g->lo = s;
@@ -1467,8 +1473,8 @@ track_serial(struct st_reader *r, const struct st_event *ev, bool late)
 		right = seen(g, s + 1);
 		ring_set(g, s, true);
 		r->st.serial_missing--;
-		if (r->cov != NULL)
-			st_coverage_fill(r->cov, ev->node, s);
+		ev->cov.kind = ST_COV_FILL;
+		ev->cov.lo = s;
 		if (left && right)
 			r->st.serial_gaps--;
 		else if (!left && !right)
@@ -1482,6 +1488,29 @@ reset:
 	g->hi_sec = ev->sec;
 	g->hi_ms = ev->ms;
 	ring_set(g, s, true);
+}
+
+static void
+cov_gap(struct st_event *ev, unsigned long lo, time_t lo_sec, unsigned lo_ms,
+    unsigned long hi, time_t hi_sec, unsigned hi_ms, unsigned long missing)
+{
+	ev->cov = (struct st_cov_op){ ST_COV_GAP, lo, hi, missing, lo_sec,
+	    hi_sec, lo_ms, hi_ms };
+}
+
+/* What ev's serial told: for the thread that analyses ev, in order. */
+void
+st_reader_cov_apply(struct st_coverage *c, const struct st_event *ev)
+{
+	const struct st_cov_op *o = &ev->cov;
+
+	if (c == NULL)
+		return;
+	if (o->kind == ST_COV_GAP)
+		st_coverage_gap(c, ev->node, o->lo, o->lo_sec, o->lo_ms, o->hi,
+		    o->hi_sec, o->hi_ms, o->missing);
+	else if (o->kind == ST_COV_FILL)
+		st_coverage_fill(c, ev->node, o->lo);
 }
 
 /*
@@ -1582,8 +1611,12 @@ reader_release(struct st_reader *r, bool all)
 		if (ev->missing == 0 && (ev->extra_args ||
 		    (ev->kind == ST_EV_EXEC && (ev->pid < 0 || ev->ppid < 0))))
 			r->st.incomplete++;
+		/* the reader's own coverage (none when the events go to
+		 * another thread: its consumer applies them) */
+		st_reader_cov_apply(r->cov, ev);
 		r->fn(ev, r->arg);
-		st_event_free(ev);
+		if (!r->give)
+			st_event_free(ev);
 	}
 }
 

@@ -338,7 +338,12 @@ st_hash64(const void *p, size_t n)
 #define NODE_MAX	4096
 #define NODE_OTHER	"(one of too many nodes)"
 
-static char		**nodes;
+/*
+ * A fixed table, never moved: the reader's thread adds names while the
+ * analysing thread looks up ids it was given with events (analyze.c),
+ * so a slot is written before the count that publishes it.
+ */
+static char		 *nodes[NODE_MAX];
 static unsigned		  nnodes;
 static struct st_map	  node_ids;
 
@@ -356,8 +361,8 @@ st_node_intern(const char *name)
 			return (unsigned)(uintptr_t)v;
 	if (nnodes == NODE_MAX)
 		return NODE_MAX + 1;
-	nodes = xreallocarray(nodes, nnodes + 1, sizeof *nodes);
-	nodes[nnodes++] = xstrdup(name);
+	nodes[nnodes] = xstrdup(name);
+	__atomic_store_n(&nnodes, nnodes + 1, __ATOMIC_RELEASE);
 	st_map_put(&node_ids, h, (void *)(uintptr_t)nnodes);
 	return nnodes;
 }
@@ -367,7 +372,7 @@ st_node_name(unsigned id)
 {
 	if (id == NODE_MAX + 1)
 		return NODE_OTHER;
-	if (id == 0 || id > nnodes)
+	if (id == 0 || id > __atomic_load_n(&nnodes, __ATOMIC_ACQUIRE))
 		return NULL;
 	return nodes[id - 1];
 }
