@@ -294,6 +294,7 @@ struct st_image {
 	char		**argv;
 	size_t		 argc;
 	bool		 argv_truncated;
+	bool		 argv_packed;	/* one block (st_proctree_trim) */
 	bool		 incomplete;	/* some of its records were lost */
 	unsigned long	 serial;
 	time_t		 sec;

@@ -41,6 +41,8 @@
  * and ancestor.cmdline see (the exec itself is matched on its full argv).
  */
 #define ARGV_KEEP	8192
+/* Zero bytes after a packed argv (st_proctree_trim). */
+#define PACK_PAD	16
 
 /*
  * A fork record for a pid first seen less than this many seconds earlier,
@@ -187,8 +189,9 @@ st_image_free(struct st_image *img)
 {
 	size_t i;
 
-	for (i = 0; i < img->argc; i++)
-		free(img->argv[i]);
+	if (!img->argv_packed)
+		for (i = 0; i < img->argc; i++)
+			free(img->argv[i]);
 	free(img->argv);
 	free(img->exe);
 	free(img->comm);
@@ -432,7 +435,10 @@ path_clean(const char *cwd, const char *name)
 	if (b.len == 0)
 		st_buf_addc(&b, '/');
 	free(joined);
-	return st_buf_steal(&b);
+	/* kept for the process's life: its size, not the buffer's */
+	joined = xstrndup(b.d, b.len);
+	st_buf_free(&b);
+	return joined;
 }
 
 static void
@@ -830,24 +836,43 @@ void
 st_proctree_trim(struct st_proc *p)
 {
 	struct st_image *img = p->image;
-	size_t i, keep, total = 0;
+	size_t i, keep, total = 0, len;
+	char **v, *d;
 
-	if (img == NULL)
+	if (img == NULL || img->argv_packed)
 		return;
 	for (keep = 0; keep < img->argc; keep++) {
-		total += strlen(img->argv[keep]) + 1;
-		if (total > ARGV_KEEP)
+		len = strlen(img->argv[keep]) + 1;
+		if (total + len > ARGV_KEEP)
 			break;
+		total += len;
 	}
-	if (keep == img->argc)
-		return;
-	for (i = keep; i < img->argc; i++)
+	/*
+	 * One block: the array, then the strings.  Each argument came in a
+	 * buffer of 64 bytes or more (st_buf) for ten or twenty bytes of
+	 * text, and a build keeps some hundred thousand of them (the images
+	 * of every process the table holds): packed, the table takes about
+	 * half the memory.  PAD zero bytes close the block, for the JIT's
+	 * word-sized reads past the last string's end (see buf_grow).
+	 */
+	v = xmalloc((keep + 1) * sizeof *v + total + PACK_PAD);
+	d = (char *)(v + keep + 1);
+	for (i = 0; i < keep; i++) {
+		len = strlen(img->argv[i]) + 1;
+		memcpy(d, img->argv[i], len);
+		v[i] = d;
+		d += len;
+	}
+	memset(d, 0, PACK_PAD);
+	v[keep] = NULL;
+	for (i = 0; i < img->argc; i++)
 		free(img->argv[i]);
-	/* the array too: 8 bytes an argument, kept for the process's life */
-	img->argv = xreallocarray(img->argv, keep + 1, sizeof *img->argv);
-	img->argv[keep] = NULL;
+	free(img->argv);
+	img->argv = v;
+	img->argv_packed = true;
+	if (keep < img->argc)
+		img->argv_truncated = true;
 	img->argc = keep;
-	img->argv_truncated = true;
 }
 
 const char *

@@ -296,6 +296,20 @@ test_paths_and_limits(void)
 	st_proctree_trim(p);
 	ok(p->image->argc < 5 && p->image->argv_truncated,
 	    "trim: argv cut after matching, and marked");
+	ok(p->image->argv_packed && p->image->argc == 3 &&
+	    strcmp(p->image->argv[0], "x") == 0 &&
+	    strcmp(p->image->argv[2], big) == 0 &&
+	    p->image->argv[0] + 2 == p->image->argv[1] &&
+	    p->image->argv[1] + sizeof big == p->image->argv[2] &&
+	    p->image->argv[3] == NULL, "trim: what is kept is one block, "
+	    "the strings one after the other");
+	p = exec_(t, 31, 100, 31, 1, "/bin/y", "/", "y", "-c", "", "z", NULL);
+	st_proctree_trim(p);
+	st_proctree_trim(p);		/* twice: nothing more happens */
+	ok(p->image->argv_packed && p->image->argc == 4 &&
+	    !p->image->argv_truncated && strcmp(p->image->argv[1], "-c") == 0 &&
+	    p->image->argv[2][0] == '\0' && strcmp(p->image->argv[3], "z") == 0,
+	    "trim: a short argv is packed whole, an empty argument kept");
 	st_proctree_free(t);
 }
 
