@@ -441,24 +441,55 @@ path_clean(const char *cwd, const char *name)
 	return joined;
 }
 
+/*
+ * The first n strings of argv in one block: the array, then the
+ * strings.  An argument in a buffer of its own took 64 bytes or more (an
+ * st_buf) for ten or twenty bytes of text, and a build keeps some hundred
+ * thousand of them (the images of every process the table holds): packed,
+ * the table takes about half the memory.  PACK_PAD zero bytes close the
+ * block, for the JIT's word-sized reads past the last string's end (see
+ * buf_grow).
+ */
+static char **
+pack_argv(char *const *argv, size_t n)
+{
+	size_t i, len, total = 0;
+	char **v, *d;
+	for (i = 0; i < n; i++)
+		total += strlen(argv[i]) + 1;
+	v = xmalloc((n + 1) * sizeof *v + total + PACK_PAD);
+	d = (char *)(v + n + 1);
+	for (i = 0; i < n; i++) {
+		len = strlen(argv[i]) + 1;
+		memcpy(d, argv[i], len);
+		v[i] = d;
+		d += len;
+	}
+	memset(d, 0, PACK_PAD);
+	v[n] = NULL;
+	return v;
+}
+
 static void
 push_image(struct st_proctree *t, struct st_proc *p, struct st_event *ev)
 {
 	struct st_image *img = xcalloc(1, sizeof *img), *it;
 	unsigned n;
 
-	img->exe = ev->exe;
-	ev->exe = NULL;		/* transferred */
-	img->comm = ev->comm;
-	ev->comm = NULL;	/* transferred */
-	img->cwd = ev->cwd;
-	ev->cwd = NULL;		/* transferred */
-	img->key = ev->key;
-	ev->key = NULL;		/* transferred */
-	img->argv = ev->argv;
+	/*
+	 * Copies, not the event's own strings: the event goes back to the
+	 * reader's thread to be freed there (analyze.c), and malloc frees
+	 * a block made by another thread only under that thread's arena
+	 * lock, which the reader is taking for every allocation it makes.
+	 * The argv is packed into one block (pack_argv).
+	 */
+	img->exe = ev->exe != NULL ? xstrdup(ev->exe) : NULL;
+	img->comm = ev->comm != NULL ? xstrdup(ev->comm) : NULL;
+	img->cwd = ev->cwd != NULL ? xstrdup(ev->cwd) : NULL;
+	img->key = ev->key != NULL ? xstrdup(ev->key) : NULL;
+	img->argv = pack_argv(ev->argv, ev->nargv);
 	img->argc = ev->nargv;
-	ev->argv = NULL;	/* transferred */
-	ev->nargv = 0;
+	img->argv_packed = true;
 	img->argv_truncated = ev->argv_truncated;
 	img->incomplete = ev->missing > 0;
 	/*
@@ -837,9 +868,9 @@ st_proctree_trim(struct st_proc *p)
 {
 	struct st_image *img = p->image;
 	size_t i, keep, total = 0, len;
-	char **v, *d;
+	char **v;
 
-	if (img == NULL || img->argv_packed)
+	if (img == NULL)
 		return;
 	for (keep = 0; keep < img->argc; keep++) {
 		len = strlen(img->argv[keep]) + 1;
@@ -847,31 +878,16 @@ st_proctree_trim(struct st_proc *p)
 			break;
 		total += len;
 	}
-	/*
-	 * One block: the array, then the strings.  Each argument came in a
-	 * buffer of 64 bytes or more (st_buf) for ten or twenty bytes of
-	 * text, and a build keeps some hundred thousand of them (the images
-	 * of every process the table holds): packed, the table takes about
-	 * half the memory.  PAD zero bytes close the block, for the JIT's
-	 * word-sized reads past the last string's end (see buf_grow).
-	 */
-	v = xmalloc((keep + 1) * sizeof *v + total + PACK_PAD);
-	d = (char *)(v + keep + 1);
-	for (i = 0; i < keep; i++) {
-		len = strlen(img->argv[i]) + 1;
-		memcpy(d, img->argv[i], len);
-		v[i] = d;
-		d += len;
-	}
-	memset(d, 0, PACK_PAD);
-	v[keep] = NULL;
-	for (i = 0; i < img->argc; i++)
-		free(img->argv[i]);
+	if (keep == img->argc)
+		return;
+	v = pack_argv(img->argv, keep);
+	if (!img->argv_packed)
+		for (i = 0; i < img->argc; i++)
+			free(img->argv[i]);
 	free(img->argv);
 	img->argv = v;
 	img->argv_packed = true;
-	if (keep < img->argc)
-		img->argv_truncated = true;
+	img->argv_truncated = true;
 	img->argc = keep;
 }
 
