@@ -610,14 +610,52 @@ st_reader_flush(struct st_reader *r)
 
 /* ------------------------------------------------------- field parsing */
 
+/*
+ * The common case of parse_ulong and parse_long without strtoull's
+ * locale and base handling: up to 18 decimal digits (no overflow
+ * possible), or 16 hex digits, and nothing else.  Anything else (a sign,
+ * spaces, more digits) returns false and goes the long way, which keeps
+ * strto*'s exact behaviour for it.
+ */
+static bool
+parse_fast(const char *s, int base, unsigned long long *out)
+{
+	unsigned long long v = 0;
+	size_t i;
+	int d;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			d = s[i] - '0';
+		else if (base == 16 && s[i] >= 'a' && s[i] <= 'f')
+			d = s[i] - 'a' + 10;
+		else if (base == 16 && s[i] >= 'A' && s[i] <= 'F')
+			d = s[i] - 'A' + 10;
+		else
+			return false;
+		if (i == (base == 16 ? 16 : 18))
+			return false;
+		v = v * (unsigned)base + (unsigned)d;
+	}
+	if (i == 0)
+		return false;
+	*out = v;
+	return true;
+}
+
 static bool
 parse_long(const char *s, int base, long long *out)
 {
+	unsigned long long u;
 	char *end;
 	long long v;
 
 	if (s == NULL || *s == '\0')
 		return false;
+	if (base == 10 && parse_fast(s, 10, &u)) {	/* 18 digits fit */
+		*out = (long long)u;
+		return true;
+	}
 	errno = 0;
 	v = strtoll(s, &end, base);
 	if (errno != 0 || *end != '\0')
@@ -634,6 +672,8 @@ parse_ulong(const char *s, int base, unsigned long long *out)
 
 	if (s == NULL || *s == '\0' || *s == '-')
 		return false;
+	if (parse_fast(s, base, out))
+		return true;
 	errno = 0;
 	v = strtoull(s, &end, base);
 	if (errno != 0 || *end != '\0')
@@ -1109,6 +1149,14 @@ parse_simple(auparse_state_t *au, struct st_event *ev, int type)
 				parse_sockaddr(val, ev);
 			break;
 		case AUDIT_PROCTITLE:
+			/* an exec's argv is its EXECVE records': its
+			 * PROCTITLE (the same, cut at 128 bytes) is only
+			 * the fallback without them (finish_argv), and a
+			 * process that exec'd shows its image, never a
+			 * title (learn): not decoded for nothing */
+			if (ev->kind == ST_EV_EXEC &&
+			    (ev->argc >= 0 || ev->nargb > 0))
+				break;
 			if (strcmp(name, "proctitle") == 0) {
 				free(ev->proctitle);
 				ev->proctitle = st_audit_decode(val,
