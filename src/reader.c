@@ -1051,7 +1051,14 @@ parse_execve(auparse_state_t *au, struct st_event *ev)
 		if (cut)
 			ev->argv_truncated = true;
 		a->encoded_len += val[0] == '"' ? len : strlen(val);
-		if (bytes != NULL)
+		if (bytes != NULL && a->val.d == NULL) {
+			/* the usual argument, whole in one field: its
+			 * decoded copy is the buffer (allocated len + 1) */
+			a->val.d = bytes;
+			a->val.len = len;
+			a->val.cap = len + 1;
+			bytes = NULL;	/* transferred */
+		} else if (bytes != NULL)
 			st_buf_add(&a->val, bytes, len);
 		else
 			st_buf_cstr(&a->val);
