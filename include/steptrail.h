@@ -512,6 +512,8 @@ struct st_alt {
 	size_t		 nunless;
 	size_t		*order;		/* conds in evaluation order, cheapest
 					   first (match.c) */
+	int		 gate;		/* memo id of a first condition on the
+					   exe, or -1 (match.c) */
 };
 
 struct cJSON;
@@ -550,12 +552,16 @@ struct st_recipes {
 	char		**pats;		/* distinct patterns of memoised
 					   fields, by id (match.c) */
 	size_t		 npats;
+	char		**vpats;	/* field:pattern of argv conditions */
+	size_t		 nvpats;
 	struct st_memo	*memo;		/* their results by subject string */
 	struct st_kinconds *kinconds;	/* sibling and child conditions */
 	unsigned long	 memo_hits, memo_misses;
 	unsigned long	 kin_rematched;	/* siblings and parents evaluated
 					   again after an exec beside them */
 	unsigned long	 kin_skipped;	/* execs that could not change them */
+	unsigned long	 lit_skips;	/* subjects without a required literal:
+					   no regex run */
 };
 
 extern const struct st_embedded st_builtin_recipes[];
@@ -583,6 +589,7 @@ void	 st_match_exec(struct st_recipes *, struct st_proc *, st_hit_fn, void *);
 void	 st_match_event(struct st_recipes *, struct st_proctree *,
 	    struct st_proc *, const struct st_event *, st_hit_fn, void *);
 const char *st_match_fields(const struct st_alt *, struct st_buf *);
+char	*st_match_literals(const char *);
 
 /* recipe-test.c: `steptrail recipes test` */
 struct st_example_result {

@@ -199,6 +199,32 @@ struct st_cond {
 	char		*pattern;
 	pcre2_code	*re;
 	int		 pat;		/* memo id (memoised fields), or -1 */
+	int		 vid;		/* id of (field, pattern) for arg, args
+					   and cmdline, kept per view; or -1 */
+	struct lits	*lits;		/* a match holds one of them; NULL:
+					   no such set found */
+};
+
+/*
+ * Required literals: strings one of which every match of a pattern
+ * contains (one per top-level alternative).  A subject holding none of
+ * them cannot match, and memmem says so faster than the regex: most
+ * argument and command-line patterns look for "/proc/", "base64",
+ * "/dev/tcp/" or the like in strings that hold nothing of the sort.
+ */
+#define LITS_MAX	16	/* alternatives; more: no prefilter */
+#define GRAMS_MAX	8	/* bigrams of a literal looked up */
+#define GRAM_BITS	4096	/* a view's bigram set (view_grams) */
+#define LIT_MIN		2	/* bytes: one filters too little */
+struct lits {
+	bool		 ci;		/* (?i): lower case, matched so */
+	size_t		 n;
+	char		*s[LITS_MAX];
+	size_t		 len[LITS_MAX];
+	size_t		 min;		/* the shortest's length */
+	uint16_t	 first[256];	/* by byte: literals starting so */
+	uint16_t	 gram[LITS_MAX][GRAMS_MAX];	/* bigrams (gram()) */
+	uint8_t		 ngram[LITS_MAX];
 };
 
 /*
@@ -218,6 +244,8 @@ struct memo_ent {
 	char		*s;		/* NULL: a free slot */
 	size_t		 len;
 	uint8_t		*res;		/* by pattern id: MEMO_* */
+	uint64_t	*can;		/* as an exe: recipes that may fire
+					   (exe_gates), one bit each */
 };
 enum { MEMO_UNKNOWN, MEMO_NO, MEMO_YES, MEMO_GAVE_UP };
 
@@ -226,6 +254,7 @@ struct st_memo {
 	size_t		 cap;		/* slots, a power of two */
 	size_t		 n;
 	size_t		 npats;		/* the length of every res */
+	size_t		 nrecipes;	/* ... and of every can, in bits */
 };
 
 /*
@@ -263,6 +292,7 @@ memo_clear(struct st_memo *m)
 			continue;
 		free(m->v[i].s);
 		free(m->v[i].res);
+		free(m->v[i].can);
 		m->n--;
 	}
 	memset(m->v, 0, m->cap * sizeof *m->v);
@@ -291,9 +321,11 @@ memo_ready(struct st_recipes *rs)
 		m->cap = MEMO_SLOTS;
 		m->v = xcalloc(m->cap, sizeof *m->v);
 	}
-	if (m->n >= MEMO_MAX || m->npats != rs->npats) {
+	if (m->n >= MEMO_MAX || m->npats != rs->npats ||
+	    m->nrecipes != rs->n) {
 		memo_clear(m);
 		m->npats = rs->npats;
+		m->nrecipes = rs->n;
 	}
 	return m;
 }
@@ -367,6 +399,18 @@ st_recipes_init(struct st_recipes *rs)
 }
 
 static void
+lits_free(struct lits *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++)
+		free(l->s[i]);
+	free(l);
+}
+
+static void
 alts_free(struct st_alt *alts, size_t n)
 {
 	size_t i, j;
@@ -376,6 +420,7 @@ alts_free(struct st_alt *alts, size_t n)
 			free(alts[i].conds[j].name);
 			free(alts[i].conds[j].pattern);
 			pcre2_code_free(alts[i].conds[j].re);
+			lits_free(alts[i].conds[j].lits);
 		}
 		free(alts[i].conds);
 		free(alts[i].order);
@@ -416,6 +461,9 @@ st_recipes_free(struct st_recipes *rs)
 	for (i = 0; i < rs->npats; i++)
 		free(rs->pats[i]);
 	free(rs->pats);
+	for (i = 0; i < rs->nvpats; i++)
+		free(rs->vpats[i]);
+	free(rs->vpats);
 	free(rs->from);
 	memset(rs, 0, sizeof *rs);
 }
@@ -447,6 +495,8 @@ field_list(void)
 	return list;
 }
 
+
+static struct lits *required_literals(const char *);
 
 static bool
 no_jit(void)
@@ -530,7 +580,384 @@ found:
 	 */
 	if (!no_jit())
 		(void)pcre2_jit_compile(c->re, PCRE2_JIT_COMPLETE);
+	c->lits = required_literals(c->pattern);
 	return 0;
+}
+
+/* ------------------------------------------------------------ literals */
+
+/*
+ * Required literals are read off the pattern's text by a scanner that
+ * knows a small part of PCRE2's syntax and gives up (no prefilter) on
+ * anything else: a wrong literal would make a pattern miss what it
+ * matches, a missing one only costs the regex its run.  It understands
+ * plain bytes, escaped punctuation, the two-byte escapes below, classes
+ * [...], groups (...) (skipped whole: what they hold is not required)
+ * and quantifiers ? * + {n,m}.  Flags ((?i) and the like), \Q, verbs
+ * (*...) and escapes with arguments (\x, \p, \g, back references) make it
+ * give up.
+ */
+struct litscan {
+	const char	*p;
+	size_t		 n, i;
+	char		 run[256];
+	size_t		 rl;
+	struct lits	 best;		/* the branch's best candidate */
+	size_t		 best_min;	/* its shortest literal */
+	int		 depth;		/* groups looked into */
+};
+
+/* Groups nested deeper than this are not looked into. */
+#define LIT_DEPTH	4
+
+static bool	lits_of(const char *, size_t, int, struct lits *);
+
+static void
+lits_clear(struct lits *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->s[i]);
+	l->n = 0;
+}
+
+static size_t
+lits_min(const struct lits *l)
+{
+	size_t i, m = SIZE_MAX;
+
+	for (i = 0; i < l->n; i++)
+		if (l->len[i] < m)
+			m = l->len[i];
+	return l->n > 0 ? m : 0;
+}
+
+/* A candidate for the branch: kept if its shortest literal is longer
+ * than the best's (fewer strings on a tie); taken over (cleared) or
+ * freed. */
+static void
+lit_offer(struct litscan *ls, struct lits *c)
+{
+	size_t m = lits_min(c);
+
+	if (m > ls->best_min || (m == ls->best_min && m > 0 &&
+	    c->n < ls->best.n)) {
+		lits_clear(&ls->best);
+		ls->best = *c;
+		ls->best_min = m;
+		c->n = 0;
+	} else
+		lits_clear(c);
+}
+
+static void
+lit_flush(struct litscan *ls)
+{
+	struct lits c;
+
+	if (ls->rl > 0) {
+		c.n = 1;
+		c.s[0] = xstrndup(ls->run, ls->rl);
+		c.len[0] = ls->rl;
+		lit_offer(ls, &c);
+	}
+	ls->rl = 0;
+}
+
+/* Past a class at ls->i ('['); false: unterminated. */
+static bool
+lit_skip_class(struct litscan *ls)
+{
+	size_t i = ls->i + 1;
+
+	if (i < ls->n && ls->p[i] == '^')
+		i++;
+	if (i < ls->n && ls->p[i] == ']')
+		i++;
+	while (i < ls->n && ls->p[i] != ']') {
+		if (ls->p[i] == '\\')
+			i++;
+		else if (ls->p[i] == '[' && i + 1 < ls->n &&
+		    ls->p[i + 1] == ':') {
+			/* [:alpha:] */
+			for (i += 2; i + 1 < ls->n && !(ls->p[i] == ':' &&
+			    ls->p[i + 1] == ']'); i++)
+				;
+			i++;
+		}
+		i++;
+	}
+	if (i >= ls->n)
+		return false;
+	ls->i = i + 1;
+	return true;
+}
+
+static bool
+lit_flags(const struct litscan *ls, size_t i)
+{
+	return i + 2 < ls->n && ls->p[i + 1] == '?' &&
+	    strchr("imnsxJU^-)", ls->p[i + 2]) != NULL;
+}
+
+/* Past a group at ls->i ('('); false: unterminated, or not understood. */
+static bool
+lit_skip_group(struct litscan *ls)
+{
+	size_t depth = 0;
+
+	if (ls->i + 1 < ls->n && ls->p[ls->i + 1] == '*')
+		return false;			/* (*VERB) */
+	while (ls->i < ls->n) {
+		switch (ls->p[ls->i]) {
+		case '\\':
+			if (ls->i + 1 < ls->n && ls->p[ls->i + 1] == 'Q')
+				return false;
+			ls->i += 2;
+			continue;
+		case '[':
+			if (!lit_skip_class(ls))
+				return false;
+			continue;
+		case '(':
+			if (lit_flags(ls, ls->i))
+				return false;	/* (?i) and the like */
+			depth++;
+			break;
+		case ')':
+			if (--depth == 0) {
+				ls->i++;
+				return true;
+			}
+			break;
+		}
+		ls->i++;
+	}
+	return false;
+}
+
+/* Length of a quantifier at p[i] ({n}, {n,}, {n,m}, with a lazy or
+ * possessive mark); *min its minimum.  0: none there; -1: not understood. */
+static long
+lit_quant(const char *p, size_t n, size_t i, unsigned long *min)
+{
+	size_t j = i;
+
+	if (i >= n)
+		return 0;
+	if (p[i] == '?' || p[i] == '*' || p[i] == '+') {
+		*min = p[i] == '+';
+		j++;
+	} else if (p[i] == '{') {
+		*min = 0;
+		for (j++; j < n && p[j] >= '0' && p[j] <= '9'; j++)
+			*min = *min * 10 + (unsigned long)(p[j] - '0');
+		if (j == i + 1 || *min > 65535)
+			return -1;		/* {,m} or a literal brace */
+		if (j < n && p[j] == ',')
+			for (j++; j < n && p[j] >= '0' && p[j] <= '9'; j++)
+				;
+		if (j >= n || p[j] != '}')
+			return -1;
+		j++;
+	} else
+		return 0;
+	if (j < n && (p[j] == '?' || p[j] == '+'))
+		j++;
+	return (long)(j - i);
+}
+
+/*
+ * What a group at p[g] .. p[end) (its parentheses included) must match,
+ * when every match of it matches its content: (...), (?:...), (?>...).
+ * Lookarounds, conditions, named groups and the rest: no candidate.
+ */
+static void
+lit_group(struct litscan *ls, size_t g, size_t end)
+{
+	struct lits c;
+	size_t from;
+
+	memset(&c, 0, sizeof c);
+	if (ls->depth >= LIT_DEPTH)
+		return;
+	if (ls->p[g + 1] != '?')
+		from = g + 1;
+	else if (ls->p[g + 2] == ':' || ls->p[g + 2] == '>')
+		from = g + 3;
+	else
+		return;
+	if (lits_of(ls->p + from, end - 1 - from, ls->depth + 1, &c))
+		lit_offer(ls, &c);
+}
+
+/* One alternative, up to its '|' or the end: its best candidate in
+ * ls->best.  false: give up on the pattern. */
+static bool
+lit_branch(struct litscan *ls)
+{
+	unsigned long min;
+	size_t g;
+	bool literal, group;
+	long q;
+	char c = 0;
+
+	ls->rl = 0;
+	ls->best.n = 0;
+	ls->best_min = 0;
+	while (ls->i < ls->n && ls->p[ls->i] != '|') {
+		literal = group = false;
+		g = ls->i;
+		switch (ls->p[ls->i]) {
+		case '\\':
+			if (ls->i + 1 >= ls->n)
+				return false;
+			c = ls->p[ls->i + 1];
+			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9')))
+				literal = true;		/* \. \/ \- ... */
+			else if (strchr("bBsSdDwWAzZGhHvVRNK", c) == NULL)
+				return false;		/* \x \p \Q \1 ... */
+			ls->i += 2;
+			break;
+		case '[':
+			if (!lit_skip_class(ls))
+				return false;
+			break;
+		case '(':
+			if (lit_flags(ls, ls->i) || !lit_skip_group(ls))
+				return false;
+			group = true;
+			break;
+		case ')':
+		case '?':
+		case '*':
+		case '+':
+		case '{':
+			return false;		/* nothing to repeat: odd */
+		case '.':
+		case '^':
+		case '$':
+			ls->i++;
+			break;
+		default:
+			c = ls->p[ls->i++];
+			literal = true;
+			break;
+		}
+		if ((q = lit_quant(ls->p, ls->n, ls->i, &min)) < 0)
+			return false;
+		ls->i += (size_t)q;
+		if (literal && (q == 0 || min > 0) && ls->rl < sizeof ls->run)
+			ls->run[ls->rl++] = c;
+		if (!literal || q > 0)
+			lit_flush(ls);
+		if (group && (q == 0 || min > 0))
+			lit_group(ls, g, ls->i - (size_t)q);
+	}
+	lit_flush(ls);
+	return true;
+}
+
+/*
+ * The literals of p[0..n): one candidate per alternative, all of them
+ * LIT_MIN bytes or more, LITS_MAX at most.  false: none such.
+ */
+static bool
+lits_of(const char *p, size_t n, int depth, struct lits *out)
+{
+	struct litscan ls;
+	size_t i;
+
+	memset(&ls, 0, sizeof ls);
+	memset(out, 0, sizeof *out);
+	ls.p = p;
+	ls.n = n;
+	ls.depth = depth;
+	for (;;) {
+		if (!lit_branch(&ls) || ls.best_min < LIT_MIN ||
+		    out->n + ls.best.n > LITS_MAX)
+			goto none;
+		for (i = 0; i < ls.best.n; i++) {
+			out->s[out->n] = ls.best.s[i];
+			out->len[out->n++] = ls.best.len[i];
+		}
+		ls.best.n = 0;			/* transferred */
+		if (ls.i >= ls.n)
+			return true;
+		ls.i++;				/* the '|' */
+	}
+none:
+	lits_clear(&ls.best);
+	lits_clear(out);
+	return false;
+}
+
+static int	lower(int);
+
+/* A bigram's bit in a view's set: case folded, so that one set serves
+ * literals with and without case. */
+static uint16_t
+gram(unsigned a, unsigned b)
+{
+	return (uint16_t)(((unsigned)lower((int)a) * 67u +
+	    (unsigned)lower((int)b)) % GRAM_BITS);
+}
+
+/* The required literals of a pattern, or NULL.  A pattern that opens
+ * with (?i) has them in lower case, to be looked for without case. */
+static struct lits *
+required_literals(const char *pattern)
+{
+	struct lits *l = xcalloc(1, sizeof *l);
+	size_t i, j;
+	unsigned c;
+	bool ci = strncmp(pattern, "(?i)", 4) == 0;
+
+	if (lits_of(pattern + (ci ? 4 : 0), strlen(pattern) - (ci ? 4 : 0),
+	    0, l)) {
+		l->ci = ci;
+		for (i = 0; ci && i < l->n; i++)
+			for (j = 0; j < l->len[i]; j++)
+				if (l->s[i][j] >= 'A' && l->s[i][j] <= 'Z')
+					l->s[i][j] += 'a' - 'A';
+		l->min = lits_min(l);
+		for (i = 0; i < l->n; i++)
+			for (j = 0; j + 1 < l->len[i] && j < GRAMS_MAX; j++)
+				l->gram[i][l->ngram[i]++] = gram(
+				    (unsigned char)l->s[i][j],
+				    (unsigned char)l->s[i][j + 1]);
+		for (i = 0; i < l->n; i++) {
+			c = (unsigned char)l->s[i][0];
+			l->first[c] |= (uint16_t)(1u << i);
+			if (ci && c >= 'a' && c <= 'z')
+				l->first[c - 'a' + 'A'] |= (uint16_t)(1u << i);
+		}
+		return l;
+	}
+	free(l);
+	return NULL;
+}
+
+/* The required literals of pattern as "lit|lit...", or NULL when it has
+ * none (tests). */
+char *
+st_match_literals(const char *pattern)
+{
+	struct lits *l = required_literals(pattern);
+	struct st_buf b = { 0 };
+	size_t i;
+
+	if (l == NULL)
+		return NULL;
+	for (i = 0; i < l->n; i++) {
+		if (i > 0)
+			st_buf_addc(&b, '|');
+		st_buf_add(&b, l->s[i], l->len[i]);
+	}
+	lits_free(l);
+	return st_buf_steal(&b);
 }
 
 static int	parse_alts(struct st_recipe *, struct st_alt **, size_t *,
@@ -834,18 +1261,38 @@ locate(const char *text, size_t off, size_t *line, size_t *col)
 	}
 }
 
-/* The memo id of a pattern: the same text, the same id. */
+/* The id of a string in a table: the same text, the same id. */
 static int
-intern_pattern(struct st_recipes *rs, const char *pattern)
+intern(char ***tab, size_t *n, const char *s)
 {
 	size_t i;
 
-	for (i = 0; i < rs->npats; i++)
-		if (strcmp(rs->pats[i], pattern) == 0)
+	for (i = 0; i < *n; i++)
+		if (strcmp((*tab)[i], s) == 0)
 			return (int)i;
-	rs->pats = xreallocarray(rs->pats, rs->npats + 1, sizeof *rs->pats);
-	rs->pats[rs->npats] = xstrdup(pattern);
-	return (int)rs->npats++;
+	*tab = xreallocarray(*tab, *n + 1, sizeof **tab);
+	(*tab)[*n] = xstrdup(s);
+	return (int)(*n)++;
+}
+
+/*
+ * A condition on argv (arg, args, cmdline) gets the id of its field and
+ * pattern: the library asks "sed -i?" of a process's args in five
+ * recipes and a sibling's "is it curl?" of a command line in three, and
+ * a view keeps each answer for the evaluation (view_vres).
+ */
+static int
+intern_vid(struct st_recipes *rs, const struct st_cond *c)
+{
+	char *key;
+	int id;
+
+	if (c->field != F_ARG && c->field != F_ARGS && c->field != F_CMDLINE)
+		return -1;
+	key = xasprintf("%d:%s", (int)c->field, c->pattern);
+	id = intern(&rs->vpats, &rs->nvpats, key);
+	free(key);
+	return id;
 }
 
 /*
@@ -878,7 +1325,8 @@ prepare_alts(struct st_recipes *rs, struct st_alt *alts, size_t n)
 		for (j = 0; j < a->nconds; j++) {
 			c = &a->conds[j];
 			c->pat = memoised(c->field) ?
-			    intern_pattern(rs, c->pattern) : -1;
+			    intern(&rs->pats, &rs->npats, c->pattern) : -1;
+			c->vid = intern_vid(rs, c);
 		}
 		free(a->order);
 		a->order = xreallocarray(NULL, a->nconds, sizeof *a->order);
@@ -890,6 +1338,10 @@ prepare_alts(struct st_recipes *rs, struct st_alt *alts, size_t n)
 				a->order[k] = a->order[k - 1];
 				a->order[k - 1] = t;
 			}
+		/* the gate: a first condition on the exe, memoised */
+		c = a->nconds > 0 ? &a->conds[a->order[0]] : NULL;
+		a->gate = c != NULL && c->scope == S_SELF &&
+		    c->field == F_EXE && c->pat >= 0 ? c->pat : -1;
 		prepare_alts(rs, a->unless, a->nunless);
 	}
 }
@@ -1085,6 +1537,8 @@ struct view {
 	struct st_buf	  cmdline;
 	char		  num[24];
 	struct memo_ent	 *me[F_FIRST_EVENT];	/* memoised fields, looked up */
+	uint8_t		 *vres;		/* by vid: MEMO_*, for this evaluation */
+	uint64_t	 *grams;	/* bigrams of its argv (view_grams) */
 };
 
 /* Children or siblings, newest first, up to KIN_MAX: made on first use
@@ -1122,6 +1576,8 @@ view_init(struct view *v, const struct st_proc *p)
 static void
 view_free(struct view *v)
 {
+	free(v->vres);
+	free(v->grams);
 	st_buf_free(&v->args);
 	st_buf_free(&v->cmdline);
 	if (v->owned)
@@ -1383,10 +1839,37 @@ re_match_len(struct eval *e, pcre2_code *re, const char *s, size_t len)
 	return -1;
 }
 
-static int
-re_match(struct eval *e, pcre2_code *re, const char *s)
+/* Pattern pat (compiled: re) on a memoised string: MEMO_YES, _NO or
+ * _GAVE_UP, the regex run the first time only.  Give-ups are the
+ * caller's to count. */
+static uint8_t
+memo_result(struct eval *e, struct memo_ent *me, int pat, pcre2_code *re)
 {
-	return re_match_len(e, re, s, strlen(s));
+	uint8_t *r = &me->res[pat];
+	int rc;
+
+	if (*r != MEMO_UNKNOWN) {
+		e->rs->memo_hits++;
+		return *r;
+	}
+	e->rs->memo_misses++;
+	rc = pcre2_match(re, (PCRE2_SPTR)me->s, me->len, 0, 0, e->rs->md,
+	    e->rs->mctx);
+	*r = rc >= 0 ? MEMO_YES : rc == PCRE2_ERROR_NOMATCH ? MEMO_NO :
+	    MEMO_GAVE_UP;
+	return *r;
+}
+
+static struct memo_ent *
+view_memo(struct eval *e, struct view *v, enum field f)
+{
+	const char *s;
+
+	if (v->me[f] == NULL) {
+		s = proc_field(v, f);
+		v->me[f] = s != NULL ? memo_get(e->memo, s) : &memo_absent;
+	}
+	return v->me[f];
 }
 
 /* A memoised field's condition: the regex runs once per distinct value.
@@ -1394,31 +1877,18 @@ re_match(struct eval *e, pcre2_code *re, const char *s)
 static int
 cond_memo(struct eval *e, const struct st_cond *c, struct view *v)
 {
-	struct memo_ent *me;
-	const char *s;
-	uint8_t *r;
-	int rc;
+	struct memo_ent *me = view_memo(e, v, c->field);
 
-	if ((me = v->me[c->field]) == NULL) {
-		s = proc_field(v, c->field);
-		me = v->me[c->field] = s != NULL ? memo_get(e->memo, s) :
-		    &memo_absent;
-	}
 	if (me == &memo_absent)
 		return 0;
-	r = &me->res[c->pat];
-	if (*r == MEMO_UNKNOWN) {
-		e->rs->memo_misses++;
-		rc = re_match_len(e, c->re, me->s, me->len);
-		*r = rc > 0 ? MEMO_YES : rc == 0 ? MEMO_NO : MEMO_GAVE_UP;
-		return rc;
-	}
-	e->rs->memo_hits++;
-	if (*r == MEMO_GAVE_UP) {
+	switch (memo_result(e, me, c->pat, c->re)) {
+	case MEMO_YES:
+		return 1;
+	case MEMO_GAVE_UP:
 		gave_up(e);
 		return -1;
 	}
-	return *r == MEMO_YES;
+	return 0;
 }
 
 /* A file named by the event, made absolute against its cwd. */
@@ -1438,8 +1908,182 @@ event_file(struct eval *e, unsigned i)
 	return e->tmp.d;
 }
 
+/*
+ * STEPTRAIL_CHECK_LITERALS=1: every subject the literals rule out is
+ * matched all the same, and a match is a fatal error (the tests run the
+ * recorded cases and the bench log so).
+ */
+static bool
+check_literals(void)
+{
+	static int on = -1;
+	const char *v;
+
+	if (on < 0)
+		on = (v = getenv("STEPTRAIL_CHECK_LITERALS")) != NULL &&
+		    strcmp(v, "1") == 0;
+	return on == 1;
+}
+
+/* Is lit (n bytes, n > 0) in s?  glibc's memmem runs a two-way search
+ * whose setup costs more than these short subjects; memchr finds the
+ * candidates with vector instructions. */
+static bool
+lit_in(const char *s, size_t len, const char *lit, size_t n)
+{
+	const char *p = s, *end = s + len;
+
+	while ((size_t)(end - p) >= n &&
+	    (p = memchr(p, lit[0], (size_t)(end - p) - n + 1)) != NULL) {
+		if (memcmp(p + 1, lit + 1, n - 1) == 0)
+			return true;
+		p++;
+	}
+	return false;
+}
+
+static int
+lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 'a' - 'A' : c;
+}
+
+/*
+ * Is one of l's literals in s?  One pass over s for the whole set: at a
+ * byte that starts some literal (l->first), those are compared.  Case
+ * goes as PCRE2 without UTF: ASCII only.
+ */
+static bool
+lits_in(const struct lits *l, const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, j, k;
+	unsigned m;
+
+	for (i = 0; i + l->min <= len; i++) {
+		if ((m = l->first[u[i]]) == 0)
+			continue;
+		for (k = 0; m != 0; k++, m >>= 1) {
+			if ((m & 1) == 0 || i + l->len[k] > len)
+				continue;
+			for (j = 1; j < l->len[k] && (l->ci ? lower(u[i + j]) :
+			    u[i + j]) == (unsigned char)l->s[k][j]; j++)
+				;
+			if (j == l->len[k])
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The bigrams of a view's argv, all arguments (joined or not: a literal
+ * across two of them has the separator in it, which no bigram of the
+ * set holds, and fails the regex's own way), made once per evaluation
+ * when an argv condition with literals first asks.  A literal one of
+ * whose bigrams is not in the set is not in any argument, args or
+ * cmdline: most are ruled out so, without a pass over the string.
+ */
+static const uint64_t *
+view_grams(struct view *v)
+{
+	const unsigned char *a;
+	size_t i;
+
+	if (v->grams != NULL)
+		return v->grams;
+	v->grams = xcalloc(GRAM_BITS / 64, sizeof *v->grams);
+	for (i = 0; i < v->argc; i++)
+		for (a = (const unsigned char *)v->argv[i]; a[0] != '\0' &&
+		    a[1] != '\0'; a++) {
+			uint16_t g = gram(a[0], a[1]);
+
+			v->grams[g / 64] |= 1ull << (g % 64);
+		}
+	/* the joins: args and cmdline have a space between arguments */
+	for (i = 0; i + 1 < v->argc; i++) {
+		size_t n = strlen(v->argv[i]);
+		uint16_t g;
+
+		g = gram(n > 0 ? (unsigned char)v->argv[i][n - 1] : ' ', ' ');
+		v->grams[g / 64] |= 1ull << (g % 64);
+		g = gram(' ', v->argv[i + 1][0] != '\0' ?
+		    (unsigned char)v->argv[i + 1][0] : ' ');
+		v->grams[g / 64] |= 1ull << (g % 64);
+	}
+	return v->grams;
+}
+
+/* May one of l's literals be in a string whose bigrams are set? */
+static bool
+lits_maybe(const struct lits *l, const uint64_t *set)
+{
+	size_t k, j;
+	uint16_t g;
+
+	for (k = 0; k < l->n; k++) {
+		for (j = 0; j < l->ngram[k]; j++) {
+			g = l->gram[k][j];
+			if ((set[g / 64] & 1ull << (g % 64)) == 0)
+				break;
+		}
+		if (j == l->ngram[k])
+			return true;
+	}
+	return false;
+}
+
+/* c's pattern on s (len bytes), its literals first (set: the bigrams of
+ * a string s is part of, or NULL). */
+static int
+cond_re(struct eval *e, const struct st_cond *c, const char *s, size_t len,
+    const uint64_t *set)
+{
+	const struct lits *l = c->lits;
+
+	if (l == NULL)
+		return re_match_len(e, c->re, s, len);
+	if ((set == NULL || lits_maybe(l, set)) && (l->n == 1 && !l->ci ?
+	    lit_in(s, len, l->s[0], l->len[0]) : lits_in(l, s, len)))
+		return re_match_len(e, c->re, s, len);
+	e->rs->lit_skips++;
+	if (check_literals() && pcre2_match(c->re, (PCRE2_SPTR)s, len, 0, 0,
+	    e->rs->md, e->rs->mctx) >= 0)
+		st_fatal("the required literals of %s \"%s\" are wrong: it "
+		    "matches \"%.*s\"", c->name, c->pattern, (int)len, s);
+	return 0;
+}
+
+static int	cond_compute(struct eval *, const struct st_cond *,
+		    struct view *);
+
+/* An argv condition, asked once per view and evaluation (intern_vid);
+ * a give-up is counted each time it is asked, as the memo does. */
 static int
 cond_on_view(struct eval *e, const struct st_cond *c, struct view *v)
+{
+	uint8_t *r;
+	int rc;
+
+	if (c->vid < 0 || v->p == NULL)
+		return cond_compute(e, c, v);
+	if (v->vres == NULL)
+		v->vres = xcalloc(e->rs->nvpats, 1);
+	r = &v->vres[c->vid];
+	if (*r == MEMO_UNKNOWN) {
+		rc = cond_compute(e, c, v);
+		*r = rc > 0 ? MEMO_YES : rc == 0 ? MEMO_NO : MEMO_GAVE_UP;
+		return rc;
+	}
+	if (*r == MEMO_GAVE_UP) {
+		gave_up(e);
+		return -1;
+	}
+	return *r == MEMO_YES;
+}
+
+static int
+cond_compute(struct eval *e, const struct st_cond *c, struct view *v)
 {
 	const char *s;
 	size_t i;
@@ -1447,7 +2091,8 @@ cond_on_view(struct eval *e, const struct st_cond *c, struct view *v)
 
 	if (c->field == F_ARG) {
 		for (i = 1; i < v->argc; i++) {
-			if ((rc = re_match(e, c->re, v->argv[i])) == 1)
+			if ((rc = cond_re(e, c, v->argv[i],
+			    strlen(v->argv[i]), view_grams(v))) == 1)
 				return 1;
 			if (rc < 0)
 				worst = -1;
@@ -1458,7 +2103,7 @@ cond_on_view(struct eval *e, const struct st_cond *c, struct view *v)
 		for (i = 0; e->ev != NULL && i < e->ev->nnames; i++) {
 			if ((s = event_file(e, (unsigned)i)) == NULL)
 				continue;
-			if ((rc = re_match(e, c->re, s)) == 1)
+			if ((rc = cond_re(e, c, s, strlen(s), NULL)) == 1)
 				return 1;
 			if (rc < 0)
 				worst = -1;
@@ -1473,13 +2118,14 @@ cond_on_view(struct eval *e, const struct st_cond *c, struct view *v)
 		s = proc_field(v, c->field);
 		/* the joined strings know their length */
 		if (s != NULL && c->field == F_ARGS)
-			return re_match_len(e, c->re, s, v->args.len);
+			return cond_re(e, c, s, v->args.len, view_grams(v));
 		if (s != NULL && c->field == F_CMDLINE)
-			return re_match_len(e, c->re, s, v->cmdline.len);
+			return cond_re(e, c, s, v->cmdline.len,
+			    view_grams(v));
 	}
 	if (s == NULL)
 		return 0;
-	return re_match(e, c->re, s);
+	return cond_re(e, c, s, strlen(s), NULL);
 }
 
 /* Any process of a list: 1 if one matches, else -1 if one gave up. */
@@ -1619,17 +2265,56 @@ out:
 
 /* Recipes `on` an event of kind `on`, using one of the scopes `need` (0:
  * any), on a started evaluation. */
+/*
+ * The recipes that may fire on a process running this exe: those with a
+ * match alternative whose gate (a first condition on the exe) does not
+ * fail on it.  Kept with the exe's memo entry: a build's few hundred
+ * binaries each pay once, and an exec then skips at a bit test the
+ * recipes about other programs (most of the library: curl's, sudo's,
+ * gdb's...) instead of walking their alternatives.  Skipping is exactly
+ * what alt_holds would have done: its first condition fails.
+ */
+static const uint64_t *
+exe_gates(struct eval *e)
+{
+	struct st_recipes *rs = e->rs;
+	struct memo_ent *me;
+	const struct st_recipe *r;
+	size_t i, j;
+	bool may;
+
+	if (e->views[0].p == NULL ||
+	    (me = view_memo(e, &e->views[0], F_EXE)) == &memo_absent)
+		return NULL;
+	if (me->can != NULL)
+		return me->can;
+	me->can = xcalloc((rs->n + 63) / 64, sizeof *me->can);
+	for (i = 0; i < rs->n; i++) {
+		r = &rs->v[i];
+		for (j = 0, may = false; j < r->nmatch && !may; j++)
+			may = r->match[j].gate < 0 || memo_result(e, me,
+			    r->match[j].gate, r->match[j].conds[
+			    r->match[j].order[0]].re) != MEMO_NO;
+		if (may)
+			me->can[i / 64] |= 1ull << (i % 64);
+	}
+	return me->can;
+}
+
 static void
 match_each(struct eval *e, unsigned on, unsigned need, st_hit_fn fn,
     void *arg)
 {
 	struct st_recipes *rs = e->rs;
+	const uint64_t *can = exe_gates(e);
 	size_t i;
 
 	for (i = 0; i < rs->n; i++) {
 		if ((rs->v[i].on & on) == 0)
 			continue;
 		if (need != 0 && (rs->v[i].scopes & need) == 0)
+			continue;
+		if (can != NULL && (can[i / 64] & 1ull << (i % 64)) == 0)
 			continue;
 		match_recipe(e, &rs->v[i], need, fn, arg);
 	}

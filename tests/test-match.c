@@ -771,6 +771,55 @@ test_siblings(void)
 }
 
 /*
+ * Required literals (match.c): what a match must contain, read off the
+ * pattern, or nothing when the scanner cannot be sure.  A wrong literal
+ * would make a recipe miss; tests/literals.sh checks every rejection of
+ * the recorded cases against the regex itself.
+ */
+static void
+test_literals(void)
+{
+	static const struct {
+		const char *pattern, *want;	/* want NULL: none */
+	} t[] = {
+		{ "(?:^|/)curl$", "curl" },
+		{ "^/etc/(?:audit/|libaudit\\.conf$)", "audit/|libaudit.conf" },
+		{ "(?:curl|wget)\\s", "curl|wget" },
+		{ "abcd?ef", "abc" },
+		{ "x{0,3}yz", "yz" },
+		{ "a{2}bc", "bc" },
+		{ "[abc]def", "def" },
+		{ "(?=foo)bar", "bar" },
+		{ "(?<![\\w.-])\\.npmrc", ".npmrc" },
+		{ "(curl|w)get", "get" },
+		{ "(?i)Stratum\\+", "stratum+" },
+		{ "/proc/(?:[0-9]+|self)/mem", "/proc/" },
+		{ "a|", NULL },			/* an empty alternative */
+		{ "ab|c", NULL },		/* one byte is too short */
+		{ "foo(?i)bar", NULL },		/* flags midway */
+		{ "(?i:foo)bar", NULL },
+		{ "\\x41BCD", NULL },		/* escapes with arguments */
+		{ "\\Qa.b\\E", NULL },
+		{ "(*UCP)abc", NULL },
+		{ "ab\\1cd", NULL },
+		{ "a{,2}bc", NULL },		/* a brace PCRE2 takes literally */
+		{ "(?:ab)?cd", "cd" },		/* an optional group */
+		{ "(?:ab)*", NULL },
+	};
+	size_t i;
+	char *got;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		got = st_match_literals(t[i].pattern);
+		ok(t[i].want == NULL ? got == NULL : got != NULL &&
+		    strcmp(got, t[i].want) == 0, "literals of %s: %s (%s)",
+		    t[i].pattern, t[i].want ? t[i].want : "none",
+		    got ? got : "none");
+		free(got);
+	}
+}
+
+/*
  * The memo (match.c): a pattern runs once per distinct subject string,
  * whatever recipe or field it belongs to, stays right when the memo is
  * emptied, and still counts a give-up each time it is consulted.
@@ -1097,6 +1146,7 @@ int
 main(void)
 {
 	test_siblings();
+	test_literals();
 	test_memo();
 	test_kin_skip();
 	test_events();
