@@ -145,6 +145,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	/* the github report appends its job summary there when set */
 	unsetenv("GITHUB_STEP_SUMMARY");
+	/* every subject a pattern's required literals rule out is matched
+	 * all the same: a wrong literal is a crash (exit 70) */
+	setenv("STEPTRAIL_CHECK_LITERALS", "1", 1);
 	return 0;
 }
 

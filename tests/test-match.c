@@ -801,6 +801,8 @@ test_literals(void)
 		{ "\\x41BCD", NULL },		/* escapes with arguments */
 		{ "\\Qa.b\\E", NULL },
 		{ "(*UCP)abc", NULL },
+		{ "ab(*ACCEPT)cdef", NULL },	/* ends a match midway */
+		{ "(?:xy(*ACCEPT))?zzz", NULL },
 		{ "ab\\1cd", NULL },
 		{ "a{,2}bc", NULL },		/* a brace PCRE2 takes literally */
 		{ "(?:ab)?cd", "cd" },		/* an optional group */
