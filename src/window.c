@@ -32,8 +32,20 @@
 /* A creating fork's ancestors are released first, at most this deep. */
 #define CHAIN_DEPTH	64
 
+/*
+ * A heap slot holds the event's order key beside the pointer: sifting
+ * compares keys in one array instead of reading a scattered event (a
+ * cache miss each) at every level.
+ */
+struct slot {
+	time_t		 sec;
+	unsigned	 ms;
+	unsigned long	 serial;
+	struct st_event	*ev;
+};
+
 struct st_window {
-	struct st_event	**heap;
+	struct slot	 *heap;
 	size_t		  len;
 	size_t		  cap;
 	struct st_map	  byid;		/* (node, time, serial) -> event */
@@ -61,7 +73,7 @@ st_window_free(struct st_window *w)
 	if (w == NULL)
 		return;
 	for (i = 0; i < w->len; i++)
-		st_event_free(w->heap[i]);
+		st_event_free(w->heap[i].ev);
 	free(w->heap);
 	st_map_free(&w->byid);
 	st_map_free(&w->bychild);
@@ -74,12 +86,24 @@ st_window_len(const struct st_window *w)
 	return w->len;
 }
 
+/* A 64-bit mix (splitmix64's finaliser): the ids below are map keys,
+ * made for every event added, looked up and released. */
+static uint64_t
+mix(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
 static uint64_t
 event_id(unsigned node, time_t sec, unsigned ms, unsigned long serial)
 {
-	uint64_t k[4] = { node, (uint64_t)sec, ms, serial };
-
-	return st_hash64(k, sizeof k);
+	return mix(mix(mix((uint64_t)node * 0x9e3779b97f4a7c15ULL ^
+	    (uint64_t)sec) ^ ms) ^ serial);
 }
 
 static bool
@@ -93,9 +117,8 @@ same_event(const struct st_event *ev, unsigned node, time_t sec, unsigned ms,
 static uint64_t
 child_id(unsigned node, long long pid)
 {
-	uint64_t k[2] = { node, (uint64_t)pid };
-
-	return st_hash64(k, sizeof k);
+	return mix(mix((uint64_t)node + 0x632be59bd9b4e019ULL) ^
+	    (uint64_t)pid);
 }
 
 static bool
@@ -115,33 +138,44 @@ before(const struct st_event *a, const struct st_event *b)
 	return a->serial < b->serial;
 }
 
-static void
-place(struct st_window *w, size_t i, struct st_event *ev)
+/* before(), on slots */
+static bool
+slot_before(const struct slot *a, const struct slot *b)
 {
-	w->heap[i] = ev;
-	ev->win_pos = i;
+	if (a->sec != b->sec)
+		return a->sec < b->sec;
+	if (a->ms != b->ms)
+		return a->ms < b->ms;
+	return a->serial < b->serial;
+}
+
+static void
+place(struct st_window *w, size_t i, const struct slot *sl)
+{
+	w->heap[i] = *sl;
+	sl->ev->win_pos = i;
 }
 
 static void
 sift_up(struct st_window *w, size_t i)
 {
-	struct st_event *ev = w->heap[i];
+	struct slot sl = w->heap[i];
 	size_t parent;
 
 	while (i > 0) {
 		parent = (i - 1) / 2;
-		if (!before(ev, w->heap[parent]))
+		if (!slot_before(&sl, &w->heap[parent]))
 			break;
-		place(w, i, w->heap[parent]);
+		place(w, i, &w->heap[parent]);
 		i = parent;
 	}
-	place(w, i, ev);
+	place(w, i, &sl);
 }
 
 static void
 sift_down(struct st_window *w, size_t i)
 {
-	struct st_event *ev = w->heap[i];
+	struct slot sl = w->heap[i];
 	size_t child;
 
 	for (;;) {
@@ -149,14 +183,14 @@ sift_down(struct st_window *w, size_t i)
 		if (child >= w->len)
 			break;
 		if (child + 1 < w->len &&
-		    before(w->heap[child + 1], w->heap[child]))
+		    slot_before(&w->heap[child + 1], &w->heap[child]))
 			child++;
-		if (!before(w->heap[child], ev))
+		if (!slot_before(&w->heap[child], &sl))
 			break;
-		place(w, i, w->heap[child]);
+		place(w, i, &w->heap[child]);
 		i = child;
 	}
-	place(w, i, ev);
+	place(w, i, &sl);
 }
 
 struct st_event *
@@ -231,8 +265,8 @@ heap_remove(struct st_window *w, size_t i)
 
 	if (--w->len == i)
 		return;
-	last = w->heap[w->len];
-	place(w, i, last);
+	last = w->heap[w->len].ev;
+	place(w, i, &w->heap[w->len]);
 	sift_up(w, i);
 	sift_down(w, last->win_pos);
 }
@@ -241,12 +275,17 @@ void
 st_window_add(struct st_window *w, struct st_event *ev)
 {
 	uint64_t id = event_id(ev->node, ev->sec, ev->ms, ev->serial);
+	struct slot sl;
 
 	if (w->len == w->cap) {
 		w->cap = w->cap ? w->cap * 2 : 256;
 		w->heap = xreallocarray(w->heap, w->cap, sizeof *w->heap);
 	}
-	place(w, w->len++, ev);
+	sl.sec = ev->sec;
+	sl.ms = ev->ms;
+	sl.serial = ev->serial;
+	sl.ev = ev;
+	place(w, w->len++, &sl);
 	sift_up(w, ev->win_pos);
 	w->bytes += ev->bytes;
 	ev->win_bytes = ev->bytes;
@@ -277,7 +316,7 @@ st_window_pop(struct st_window *w, bool all)
 		return NULL;
 	if (!all && w->len <= w->max_events && w->bytes <= w->max_bytes)
 		return NULL;
-	ev = w->heap[0];
+	ev = w->heap[0].ev;
 	for (depth = 0; depth < CHAIN_DEPTH; depth++) {
 		if ((f = creator(w, ev)) == NULL)
 			break;
