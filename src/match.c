@@ -399,14 +399,21 @@ st_recipes_init(struct st_recipes *rs)
 }
 
 static void
-lits_free(struct lits *l)
+lits_clear(struct lits *l)
 {
 	size_t i;
 
-	if (l == NULL)
-		return;
 	for (i = 0; i < l->n; i++)
 		free(l->s[i]);
+	l->n = 0;
+}
+
+static void
+lits_free(struct lits *l)
+{
+	if (l == NULL)
+		return;
+	lits_clear(l);
 	free(l);
 }
 
@@ -611,16 +618,6 @@ struct litscan {
 #define LIT_DEPTH	4
 
 static bool	lits_of(const char *, size_t, int, struct lits *);
-
-static void
-lits_clear(struct lits *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->s[i]);
-	l->n = 0;
-}
 
 static size_t
 lits_min(const struct lits *l)

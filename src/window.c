@@ -127,18 +127,7 @@ later(const struct st_event *a, const struct st_event *b)
 	return a->sec != b->sec ? a->sec > b->sec : a->ms > b->ms;
 }
 
-/* true if a must leave before b */
-static bool
-before(const struct st_event *a, const struct st_event *b)
-{
-	if (a->sec != b->sec)
-		return a->sec < b->sec;
-	if (a->ms != b->ms)
-		return a->ms < b->ms;
-	return a->serial < b->serial;
-}
-
-/* before(), on slots */
+/* true if a must leave before b: by time, then serial */
 static bool
 slot_before(const struct slot *a, const struct slot *b)
 {
@@ -147,6 +136,15 @@ slot_before(const struct slot *a, const struct slot *b)
 	if (a->ms != b->ms)
 		return a->ms < b->ms;
 	return a->serial < b->serial;
+}
+
+static bool
+before(const struct st_event *a, const struct st_event *b)
+{
+	const struct slot sa = { a->sec, a->ms, a->serial, NULL },
+	    sb = { b->sec, b->ms, b->serial, NULL };
+
+	return slot_before(&sa, &sb);
 }
 
 static void
