@@ -1129,7 +1129,12 @@ parse_simple(auparse_state_t *au, struct st_event *ev, int type)
 			break;
 		case AUDIT_PATH:
 			/* item 0 is the file given to execve; every item is a
-			 * file the syscall touched (a watched file) */
+			 * file the syscall touched (a watched file).  Of its
+			 * fifteen fields, three are read: item, name, nametype
+			 * (two PATH records an exec, so the rest are passed
+			 * over at their first letter). */
+			if (name[0] != 'i' && name[0] != 'n')
+				break;
 			if (strcmp(name, "item") == 0) {
 				if (!parse_long(val, 10, &l) || l < 0 ||
 				    l >= ST_EVENT_NAMES)
