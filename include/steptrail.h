@@ -556,6 +556,7 @@ struct st_recipes {
 	size_t		 nvpats;
 	struct st_memo	*memo;		/* their results by subject string */
 	struct st_kinconds *kinconds;	/* sibling and child conditions */
+	unsigned long	 gen;		/* recipes added or replaced */
 	unsigned long	 memo_hits, memo_misses;
 	unsigned long	 kin_rematched;	/* siblings and parents evaluated
 					   again after an exec beside them */

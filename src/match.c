@@ -255,6 +255,7 @@ struct st_memo {
 	size_t		 n;
 	size_t		 npats;		/* the length of every res */
 	size_t		 nrecipes;	/* ... and of every can, in bits */
+	unsigned long	 gen;		/* rs->gen it was made for */
 };
 
 /*
@@ -322,10 +323,11 @@ memo_ready(struct st_recipes *rs)
 		m->v = xcalloc(m->cap, sizeof *m->v);
 	}
 	if (m->n >= MEMO_MAX || m->npats != rs->npats ||
-	    m->nrecipes != rs->n) {
+	    m->nrecipes != rs->n || m->gen != rs->gen) {
 		memo_clear(m);
 		m->npats = rs->npats;
 		m->nrecipes = rs->n;
+		m->gen = rs->gen;
 	}
 	return m;
 }
@@ -676,13 +678,11 @@ lit_skip_class(struct litscan *ls)
 		if (ls->p[i] == '\\')
 			i++;
 		else if (ls->p[i] == '[' && i + 1 < ls->n &&
-		    ls->p[i + 1] == ':') {
-			/* [:alpha:] */
-			for (i += 2; i + 1 < ls->n && !(ls->p[i] == ':' &&
-			    ls->p[i + 1] == ']'); i++)
-				;
-			i++;
-		}
+		    (ls->p[i + 1] == ':' || ls->p[i + 1] == '.' ||
+		    ls->p[i + 1] == '='))
+			return false;	/* [:alpha:], or a [ and a : that
+					   are not one (PCRE2 decides by
+					   what follows): not read */
 		i++;
 	}
 	if (i >= ls->n)
@@ -912,10 +912,16 @@ required_literals(const char *pattern)
 	unsigned c;
 	bool ci = strncmp(pattern, "(?i)", 4) == 0;
 
-	/* a verb anywhere: (*ACCEPT) ends a match where it stands, and what
-	 * follows it is required of nothing (the fuzzer's
-	 * wrong-literal-accept) */
-	if (strstr(pattern, "(*") != NULL)
+	/*
+	 * Given up on at once, wherever they stand (in a class too): a verb
+	 * (*ACCEPT ends a match where it stands: the fuzzer's
+	 * wrong-literal-accept); \c, whose operand may be a parenthesis;
+	 * \Q...\E; comments (?#...) and callouts (?C"..."), whose text may
+	 * hold parentheses (a review found the last three).
+	 */
+	if (strstr(pattern, "(*") != NULL || strstr(pattern, "\\c") != NULL ||
+	    strstr(pattern, "\\Q") != NULL || strstr(pattern, "(?#") != NULL ||
+	    strstr(pattern, "(?C") != NULL)
 		return NULL;
 	l = xcalloc(1, sizeof *l);
 
@@ -1360,6 +1366,7 @@ add_recipe(struct st_recipes *rs, struct st_recipe *r)
 	prepare_alts(rs, r->grade, r->ngrade);
 	kinconds_free(rs->kinconds);	/* its conditions may be replaced */
 	rs->kinconds = NULL;
+	rs->gen++;			/* and the memo's exe bitmaps with it */
 
 	/* A later recipe of the same name replaces the earlier one: that is
 	 * how a user overrides a built-in. */
@@ -2037,8 +2044,13 @@ lits_maybe(const struct lits *l, const uint64_t *set)
 	return false;
 }
 
-/* c's pattern on s (len bytes), its literals first (set: the bigrams of
- * a string s is part of, or NULL). */
+/*
+ * c's pattern on s (len bytes), its literals first (set: the bigrams of
+ * a string s is part of, or NULL).  A subject without them cannot match,
+ * and is not matched: so it can no longer exhaust the matcher either,
+ * which used to count as a hit in `match` (the fail-closed rule at the
+ * top of this file is for subjects that might match; these cannot).
+ */
 static int
 cond_re(struct eval *e, const struct st_cond *c, const char *s, size_t len,
     const uint64_t *set)
@@ -2412,17 +2424,18 @@ kinconds(struct st_recipes *rs)
  * (w 1) recipes find.  The exec changed nothing but p's program, and
  * hits already filed stay filed: it can add a hit or raise a grade only
  * if the new program satisfies some sibling (child) condition, or take
- * away an exception only if an exception looks at siblings (children) and
- * p ran another program before.  Most execs do neither, and without this
- * each of them re-evaluated up to 16 siblings (KIN_MAX).
+ * away an exception if any exception looks at siblings (children): what
+ * p showed before (an earlier program, or its parent's, inherited at
+ * fork) may have held it.  The library has no such exception, and most
+ * execs satisfy no kin condition: without this, each of them
+ * re-evaluated up to 16 siblings (KIN_MAX).
  */
 static bool
 kin_relevant(struct eval *e, struct st_kinconds *k, unsigned w)
 {
-	const struct st_proc *p = e->views[0].p;
 	size_t i;
 
-	if (k->nneg[w] > 0 && p->image != NULL && p->image->prev != NULL)
+	if (k->nneg[w] > 0)
 		return true;
 	for (i = 0; i < k->npos[w]; i++)
 		if (cond_on_view(e, k->pos[w][i], &e->views[0]) != 0)

@@ -702,6 +702,13 @@ read_decompressed(const char *prog, int fd, struct lines *l, char **cause)
 		return -1;
 	}
 	if (pid == 0) {
+		sigset_t none;
+
+		/* the reader's thread blocks every signal (analyze.c): the
+		 * decompressor must not inherit that, or SIGTERM below, ^C
+		 * and SIGPIPE would not reach it */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		if (dup2(fd, STDIN_FILENO) < 0 || dup2(p[1], STDOUT_FILENO) < 0)
 			_exit(126);
 		close(p[0]);

@@ -802,6 +802,14 @@ test_literals(void)
 		{ "\\Qa.b\\E", NULL },
 		{ "(*UCP)abc", NULL },
 		{ "ab(*ACCEPT)cdef", NULL },	/* ends a match midway */
+		/* a review's: what the scanner would have misread */
+		{ "[[:]wxyz|abcd:]]efgh", NULL },	/* not a POSIX class */
+		{ "[[:alpha:]]abc", NULL },
+		{ "(?:[\\Q]\\E(])abcd|wxyz(?:[\\Q]\\E)])efgh", NULL },
+		{ "(?:x\\c()wxyz|abcd(?:\\c))efgh", NULL },	/* \c( */
+		{ "(?C\"(\")abcd|(?C\")\")efgh", NULL },	/* callouts */
+		{ "x(?#()abcd|efgh(?C\")\")ijkl", NULL },	/* a comment */
+		{ "[:=]xyz", "xyz" },		/* a class of ':' and '=' */
 		{ "(?:xy(*ACCEPT))?zzz", NULL },
 		{ "ab\\1cd", NULL },
 		{ "a{,2}bc", NULL },		/* a brace PCRE2 takes literally */
@@ -934,6 +942,69 @@ test_kin_skip(void)
 	pipe_exec(&pp, 101, 100, "/usr/bin/curl", a_curl);
 	ok(rs.kin_rematched > re && pp.fs.n == 1 && pp.fs.v[0]->pid == 102,
 	    "curl beside sh: sh is, and found (%zu findings)", pp.fs.n);
+	pipe_free(&pp);
+	st_recipes_free(&rs);
+}
+
+/*
+ * An exception on siblings can hold on what a forked child inherited
+ * from its parent (its exe, before it execs): the child's first exec
+ * takes it away, and the sibling it spared is looked at again (a
+ * review's case).
+ */
+static void
+test_kin_unless(void)
+{
+	struct st_recipes rs;
+	struct pipe pp;
+	char *cause = NULL;
+
+	st_recipes_init(&rs);
+	ok(load(&rs, R("curl_beside_sh", "high", "\"match\":{\"exe\":"
+	    "\"/curl$\",\"sibling.exe\":\"/sh$\"},\"unless\":{\"sibling.exe\":"
+	    "\"/bash$\"}"), &cause) == 0, "sibling-exception recipe loads");
+	free(cause);
+	pipe_init(&pp, &rs);
+	pipe_exec(&pp, 100, 50, "/usr/bin/bash", a_bash);
+	pipe_fork(&pp, 100, 101);
+	pipe_fork(&pp, 100, 102);
+	pipe_fork(&pp, 100, 103);
+	pipe_exec(&pp, 101, 100, "/bin/sh", a_sh);
+	pipe_exec(&pp, 102, 100, "/usr/bin/curl", a_curl);
+	ok(pp.fs.n == 0, "curl beside sh and a forked bash: the exception "
+	    "holds (%zu findings)", pp.fs.n);
+	pipe_exec(&pp, 103, 100, "/usr/bin/cat", a_cat);
+	ok(pp.fs.n == 1 && pp.fs.v[0]->pid == 102, "the fork execs cat: the "
+	    "exception is gone, curl is found (%zu findings)", pp.fs.n);
+	pipe_free(&pp);
+	st_recipes_free(&rs);
+}
+
+/* A recipe replaced by name after matching began: the memo's per-exe
+ * list of recipes that may fire is made again. */
+static void
+test_memo_replace(void)
+{
+	struct st_recipes rs;
+	struct pipe pp;
+	char *cause = NULL;
+
+	st_recipes_init(&rs);
+	ok(load(&rs, "[" R("one", "low", "\"match\":{\"exe\":\"/curl$\"}") ","
+	    R("two", "medium", "\"match\":{\"exe\":\"/sh$\"}") "]", &cause) ==
+	    0, "two recipes load");
+	free(cause);
+	pipe_init(&pp, &rs);
+	pipe_exec(&pp, 100, 50, "/usr/bin/bash", a_bash);
+	pipe_exec(&pp, 101, 100, "/bin/sh", a_sh);
+	ok(load(&rs, R("one", "low", "\"match\":{\"exe\":\"/sh$\"}"),
+	    &cause) == 0, "\"one\" replaced, with a pattern already known");
+	free(cause);
+	pipe_exec(&pp, 102, 100, "/bin/sh", a_sh);
+	ok(pp.fs.by_severity[ST_SEV_LOW] == 1 &&
+	    pp.fs.by_severity[ST_SEV_MEDIUM] == 2, "the next sh is found by "
+	    "the new \"one\" as well (%lu low, %lu medium)",
+	    pp.fs.by_severity[ST_SEV_LOW], pp.fs.by_severity[ST_SEV_MEDIUM]);
 	pipe_free(&pp);
 	st_recipes_free(&rs);
 }
@@ -1151,6 +1222,8 @@ main(void)
 	test_literals();
 	test_memo();
 	test_kin_skip();
+	test_kin_unless();
+	test_memo_replace();
 	test_events();
 	test_grades();
 	test_once();

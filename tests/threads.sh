@@ -119,4 +119,36 @@ else
 	    "want 2 and 1"
 fi
 
+# a decompressor the reader starts gets no blocked signals from its
+# thread: SIGTERM on a read error, ^C and SIGPIPE must reach it
+real_xz=$(command -v xz)
+if [ -n "$real_xz" ]; then
+	mkdir "$tmp/bin"
+	# perl (Debian's perl-base, always there), not a shell: dash
+	# clears its own signal mask as it starts, and would report that
+	cat > "$tmp/bin/xz" <<XZ
+#!/usr/bin/perl
+open(my \$in, "<", "/proc/self/status") or die;
+open(my \$out, ">", "$tmp/sigblk") or die;
+while (<\$in>) { print \$out \$1 if /^SigBlk:\\s*(\\S+)/ }
+close(\$out);
+exec("$real_xz", @ARGV) or die;
+XZ
+	chmod +x "$tmp/bin/xz"
+	xz -c "$TOP_SRCDIR/testdata/ci-job/audit.log" > "$tmp/job.log.xz"
+	for t in 1 ""; do
+		rm -f "$tmp/sigblk"
+		PATH="$tmp/bin:$PATH" STEPTRAIL_THREADS=$t "$STEPTRAIL" \
+		    analyze -q "$tmp/job.log.xz" > /dev/null 2>&1
+		blk=$(cat "$tmp/sigblk" 2> /dev/null)
+		if [ "$blk" = 0000000000000000 ]; then
+			point ok "xz started by the reader (threads ${t:-2}): no signal blocked"
+		else
+			point not-ok "xz started by the reader (threads ${t:-2}): SigBlk ${blk:-unknown}"
+		fi
+	done
+else
+	point ok "# SKIP xz not installed"
+fi
+
 echo "1..$n"
