@@ -557,12 +557,9 @@ struct st_recipes {
 	struct st_memo	*memo;		/* their results by subject string */
 	struct st_kinconds *kinconds;	/* sibling and child conditions */
 	unsigned long	 gen;		/* recipes added or replaced */
-	unsigned long	 memo_hits, memo_misses;
+	unsigned long	 memo_misses;	/* regexes run for the memo */
 	unsigned long	 kin_rematched;	/* siblings and parents evaluated
 					   again after an exec beside them */
-	unsigned long	 kin_skipped;	/* execs that could not change them */
-	unsigned long	 lit_skips;	/* subjects without a required literal:
-					   no regex run */
 };
 
 extern const struct st_embedded st_builtin_recipes[];

@@ -1633,8 +1633,7 @@ eval_end(struct eval *e)
 }
 
 static struct kin *
-kin_at(struct eval *e, struct kin *kin, const struct st_proc *k,
-    const struct st_proc *skip)
+kin_at(struct kin *kin, const struct st_proc *k, const struct st_proc *skip)
 {
 	if (kin->made)
 		return kin;
@@ -1642,7 +1641,6 @@ kin_at(struct eval *e, struct kin *kin, const struct st_proc *k,
 	for (; k != NULL && kin->n < KIN_MAX; k = k->sib_next)
 		if (k != skip)
 			view_init(&kin->v[kin->n++], k);
-	(void)e;
 	return kin;
 }
 
@@ -1859,10 +1857,8 @@ memo_result(struct eval *e, struct memo_ent *me, int pat, pcre2_code *re)
 	uint8_t *r = &me->res[pat];
 	int rc;
 
-	if (*r != MEMO_UNKNOWN) {
-		e->rs->memo_hits++;
+	if (*r != MEMO_UNKNOWN)
 		return *r;
-	}
 	e->rs->memo_misses++;
 	rc = pcre2_match(re, (PCRE2_SPTR)me->s, me->len, 0, 0, e->rs->md,
 	    e->rs->mctx);
@@ -2062,7 +2058,6 @@ cond_re(struct eval *e, const struct st_cond *c, const char *s, size_t len,
 	if ((set == NULL || lits_maybe(l, set)) && (l->n == 1 && !l->ci ?
 	    lit_in(s, len, l->s[0], l->len[0]) : lits_in(l, s, len)))
 		return re_match_len(e, c->re, s, len);
-	e->rs->lit_skips++;
 	if (check_literals() && pcre2_match(c->re, (PCRE2_SPTR)s, len, 0, 0,
 	    e->rs->md, e->rs->mctx) >= 0)
 		st_fatal("the required literals of %s \"%s\" are wrong: it "
@@ -2185,11 +2180,11 @@ cond_eval(struct eval *e, const struct st_cond *c)
 	case S_CHILD:
 		if (self == NULL)
 			return 0;
-		return cond_on_kin(e, c, kin_at(e, &e->kids, self->kids, NULL));
+		return cond_on_kin(e, c, kin_at(&e->kids, self->kids, NULL));
 	case S_SIBLING:
 		if (self == NULL || self->parent == NULL)
 			return 0;
-		return cond_on_kin(e, c, kin_at(e, &e->sibs,
+		return cond_on_kin(e, c, kin_at(&e->sibs,
 		    self->parent->kids, self));
 	case S_TARGET:
 		if (e->target == NULL)
@@ -2443,7 +2438,7 @@ kin_relevant(struct eval *e, struct st_kinconds *k, unsigned w)
 	return false;
 }
 
-/* The exec recipes on p's current program. */
+/* The exec recipes on p's current program, its kin left alone (tests). */
 void
 st_match_exec(struct st_recipes *rs, struct st_proc *p, st_hit_fn fn,
     void *arg)
@@ -2524,9 +2519,6 @@ st_match_event(struct st_recipes *rs, struct st_proctree *t, struct st_proc *p,
 	    kin_relevant(&e, k, 0);
 	kids = (rs->scopes & (1u << S_CHILD)) && p->parent != NULL &&
 	    p->parent->image != NULL && kin_relevant(&e, k, 1);
-	if (!sibs && !kids && (rs->scopes & (1u << S_SIBLING |
-	    1u << S_CHILD)) && p->parent != NULL)
-		rs->kin_skipped++;
 	eval_end(&e);
 	if (sibs) {
 		for (s = p->parent->kids; s != NULL && n < KIN_MAX;
