@@ -1374,6 +1374,19 @@ reader_event(auparse_state_t *au, auparse_cb_event_t type, void *arg)
  * numbered at its exit, and gets the same treatment: its event then
  * follows those that happened meanwhile, which is their serial order.)
  */
+/* Per-node array v of *n elements of size bytes, grown zeroed to hold
+ * node (the gap rings, marks and newest times are all kept so). */
+static void *
+grow_nodes(void *v, size_t *n, size_t size, unsigned node)
+{
+	if (node < *n)
+		return v;
+	v = xreallocarray(v, (size_t)node + 1, size);
+	memset((char *)v + *n * size, 0, ((size_t)node + 1 - *n) * size);
+	*n = (size_t)node + 1;
+	return v;
+}
+
 static void
 clock_step(struct st_reader *r, const struct st_event *ev)
 {
@@ -1381,13 +1394,8 @@ clock_step(struct st_reader *r, const struct st_event *ev)
 
 	if (ev->serial == 0 || ev->kind == ST_EV_DAEMON)
 		return;
-	if (ev->node >= r->nnewest) {
-		r->newest = xreallocarray(r->newest, ev->node + 1,
-		    sizeof *r->newest);
-		memset(r->newest + r->nnewest, 0, (ev->node + 1 - r->nnewest) *
-		    sizeof *r->newest);
-		r->nnewest = ev->node + 1;
-	}
+	r->newest = grow_nodes(r->newest, &r->nnewest, sizeof *r->newest,
+	    ev->node);
 	nw = &r->newest[ev->node];
 	if (nw->init && (int32_t)((uint32_t)ev->serial - nw->serial) <= 0)
 		return;		/* numbered before the newest: no step */
@@ -1511,12 +1519,7 @@ track_serial(struct st_reader *r, struct st_event *ev, bool late)
 
 	if (ev->kind == ST_EV_DAEMON || ev->serial == 0)
 		return;
-	if (ev->node >= r->ngaps) {
-		r->gaps = xreallocarray(r->gaps, ev->node + 1, sizeof *r->gaps);
-		memset(r->gaps + r->ngaps, 0,
-		    (ev->node + 1 - r->ngaps) * sizeof *r->gaps);
-		r->ngaps = ev->node + 1;
-	}
+	r->gaps = grow_nodes(r->gaps, &r->ngaps, sizeof *r->gaps, ev->node);
 	g = &r->gaps[ev->node];
 	if (!g->init)
 		goto reset;
@@ -1762,27 +1765,10 @@ st_reader_resume(struct st_reader *r, const struct st_reader_mark *v,
 
 	for (i = 0; i < n; i++) {
 		node = v[i].node;
-		if (node >= r->ngaps) {
-			r->gaps = xreallocarray(r->gaps, node + 1,
-			    sizeof *r->gaps);
-			memset(r->gaps + r->ngaps, 0,
-			    (node + 1 - r->ngaps) * sizeof *r->gaps);
-			r->ngaps = node + 1;
-		}
-		if (node >= r->nmarks) {
-			r->marks = xreallocarray(r->marks, node + 1,
-			    sizeof *r->marks);
-			memset(r->marks + r->nmarks, 0,
-			    (node + 1 - r->nmarks) * sizeof *r->marks);
-			r->nmarks = node + 1;
-		}
-		if (node >= r->nnewest) {
-			r->newest = xreallocarray(r->newest, node + 1,
-			    sizeof *r->newest);
-			memset(r->newest + r->nnewest, 0,
-			    (node + 1 - r->nnewest) * sizeof *r->newest);
-			r->nnewest = node + 1;
-		}
+		r->gaps = grow_nodes(r->gaps, &r->ngaps, sizeof *r->gaps, node);
+		r->marks = grow_nodes(r->marks, &r->nmarks, sizeof *r->marks, node);
+		r->newest = grow_nodes(r->newest, &r->nnewest,
+		    sizeof *r->newest, node);
 		g = &r->gaps[node];
 		memset(g, 0, sizeof *g);
 		g->init = true;
