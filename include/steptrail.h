@@ -225,6 +225,12 @@ struct st_reader_stats {
 
 typedef void (*st_event_fn)(struct st_event *, void *);
 
+/* lean.c: the fields libauparse need not parse */
+struct st_lean;
+const struct st_lean *st_lean_keep(const char *, size_t);
+void	 st_lean_add(struct st_buf *, const char *, size_t, size_t,
+	    const struct st_lean *);
+
 struct st_reader;
 struct st_coverage;
 struct st_reader *st_reader_new(st_event_fn, void *);

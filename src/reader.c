@@ -121,6 +121,7 @@ struct st_reader {
 	auparse_state_t		*au;
 	st_event_fn		 fn;
 	bool			 give;	/* fn owns the events */
+	bool			 full;	/* feed every field (lean.c) */
 	void			*arg;
 	struct st_window	*win;
 	struct st_reader_stats	 st;
@@ -188,6 +189,7 @@ struct st_reader *
 st_reader_new(st_event_fn fn, void *arg)
 {
 	struct st_reader *r = xcalloc(1, sizeof *r);
+	const char *v;
 
 	r->fn = fn;
 	r->arg = arg;
@@ -196,6 +198,10 @@ st_reader_new(st_event_fn fn, void *arg)
 	if (r->au == NULL)
 		st_fatal("cannot initialise libauparse: %s", strerror(errno));
 	auparse_add_callback(r->au, reader_event, r, NULL);
+	/* STEPTRAIL_LEAN=0: libauparse is fed the fields steptrail never
+	 * reads too (to show that leaving them out changes nothing) */
+	r->full = (v = getenv("STEPTRAIL_LEAN")) != NULL &&
+	    strcmp(v, "0") == 0;
 	return r;
 }
 
@@ -520,7 +526,8 @@ st_reader_line(struct st_reader *r, const char *s, size_t n)
 	}
 	r->st.valid++;
 	track_open(r, s, &h);
-	st_buf_add(&r->batch, s, n);
+	st_lean_add(&r->batch, s, n, h.stamp + h.stamp_len, r->full ? NULL :
+	    st_lean_keep(s + h.type, h.type_len));
 	st_buf_addc(&r->batch, '\n');
 	if (r->batch.len >= FEED_BATCH)
 		feed_batch(r);
@@ -1131,8 +1138,8 @@ parse_simple(auparse_state_t *au, struct st_event *ev, int type)
 			/* item 0 is the file given to execve; every item is a
 			 * file the syscall touched (a watched file).  Of its
 			 * fifteen fields, three are read: item, name, nametype
-			 * (two PATH records an exec, so the rest are passed
-			 * over at their first letter). */
+			 * (lean.c feeds libauparse no others: a field read
+			 * here must be in its list too). */
 			if (name[0] != 'i' && name[0] != 'n')
 				break;
 			if (strcmp(name, "item") == 0) {
@@ -1220,7 +1227,8 @@ parse_record(struct st_reader *r, auparse_state_t *au, struct st_event *ev)
 	ev->nrecords++;
 	r->st.records++;
 	/* what the event will hold in memory, roughly: its text, and an
-	 * allocation for each field (each argument of an EXECVE record) */
+	 * allocation for each field (each argument of an EXECVE record);
+	 * as libauparse was fed it, without the fields never read (lean.c) */
 	if ((text = auparse_get_record_text(au)) != NULL)
 		ev->bytes += strlen(text) + 1 +
 		    FIELD_COST * auparse_get_num_fields(au);

@@ -10,6 +10,8 @@
 
 #include <stdlib.h>
 
+#include <auparse.h>
+
 #include "steptrail.h"
 #include "tap.h"
 
@@ -35,6 +37,7 @@ struct snap {
 	unsigned	 nnames;
 	char		*name1;
 	unsigned long long a1;
+	size_t		 bytes;
 };
 
 struct got {
@@ -87,6 +90,7 @@ collect(struct st_event *ev, void *arg)
 	s->nnames = ev->nnames;
 	s->name1 = ev->nnames > 1 ? dup0(ev->names[1]) : NULL;
 	s->a1 = ev->a1;
+	s->bytes = ev->bytes;
 }
 
 static void
@@ -958,6 +962,188 @@ test_window_bytes(void)
 	st_window_free(w);
 }
 
+/*
+ * The fields libauparse itself makes of line, as "name=value|...": those
+ * named in keep (NULL-ended), or all of them when keep is NULL.
+ */
+static char *
+auparse_fields(const char *line, const char *const *keep)
+{
+	struct st_buf b = { 0 };
+	const char *const *k;
+	auparse_state_t *au;
+	const char *name, *val;
+	char *text = xasprintf("%s\n", line);
+
+	st_buf_cstr(&b);
+	if ((au = auparse_init(AUSOURCE_BUFFER, text)) != NULL &&
+	    auparse_next_event(au) > 0 && auparse_first_record(au) > 0 &&
+	    auparse_first_field(au) > 0) {
+		do {
+			name = auparse_get_field_name(au);
+			val = auparse_get_field_str(au);
+			if (name == NULL || val == NULL)
+				continue;
+			for (k = keep; k != NULL && *k != NULL; k++)
+				if (strcmp(*k, name) == 0)
+					break;
+			if (keep != NULL && *k == NULL)
+				continue;
+			st_buf_addf(&b, "%s=%s|", name, val);
+		} while (auparse_next_field(au) > 0);
+	}
+	if (au != NULL)
+		auparse_destroy(au);
+	free(text);
+	return st_buf_steal(&b);
+}
+
+/*
+ * lean.c: what libauparse is fed of a record.  Each row a line, where its
+ * header ends (after "):"), and what is kept; the words kept are those
+ * libauparse names item, name or nametype (PATH), none (BPRM_FCAPS), all
+ * (any other type).
+ */
+static void
+test_lean(void)
+{
+	static const struct {
+		const char	*type;
+		const char	*line;
+		const char	*want;
+	} rows[] = {
+		/* real: an exec's PATH and BPRM_FCAPS (testdata/loader) */
+		{ "PATH", "type=PATH msg=audit(1.200:3): item=0 "
+		  "name=\"/usr/bin/ls\" inode=1 dev=fe:01 mode=0100755 "
+		  "ouid=0 ogid=0 rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 "
+		  "cap_fe=0 cap_fver=0 cap_frootid=0",
+		  "type=PATH msg=audit(1.200:3): item=0 name=\"/usr/bin/ls\" "
+		  "nametype=NORMAL" },
+		{ "BPRM_FCAPS", "type=BPRM_FCAPS msg=audit(1.200:3): fver=0 "
+		  "fp=0 fi=0 fe=0 old_pp=0 old_pi=0 old_pe=0 old_pa=0 pp=1ff",
+		  "type=BPRM_FCAPS msg=audit(1.200:3):" },
+		/* other types as they are, spaces and all */
+		{ "SYSCALL", "type=SYSCALL msg=audit(1.200:3): arch=c000003e  "
+		  "tty=(none) subj=x", "type=SYSCALL msg=audit(1.200:3): "
+		  "arch=c000003e  tty=(none) subj=x" },
+		{ "PATHS", "type=PATHS msg=audit(1.200:3): inode=1",
+		  "type=PATHS msg=audit(1.200:3): inode=1" },
+		/* hand-made: names as libauparse reads them */
+		{ "PATH", "node=h type=PATH msg=audit(1.200:3):  item=1  dev=1 "
+		  "(name=\"/a\" msg='nametype=PARENT' (mode=1 msg='(item=2 "
+		  "name nametype inode= item= x=item=3",
+		  "node=h type=PATH msg=audit(1.200:3): item=1 (name=\"/a\" "
+		  "msg='nametype=PARENT' msg='(item=2 item=" },
+		/* the ENRICHED separator ends the fields */
+		{ "PATH", "type=PATH msg=audit(1.200:3): item=0 inode=5 "
+		  "name=\"/a\"\x1dUID=\"root\" item=7",
+		  "type=PATH msg=audit(1.200:3): item=0 name=\"/a\"" },
+		{ "PATH", "type=PATH msg=audit(1.200:3): item=0 "
+		  "nametype=NOR\x1dMAL item=7",
+		  "type=PATH msg=audit(1.200:3): item=0 nametype=NOR" },
+		/* a word glued to the header is the header's: libauparse
+		 * passes over the whole "msg=audit(...):item=0" */
+		{ "PATH", "type=PATH msg=audit(1.200:3):item=0 inode=1 item=1",
+		  "type=PATH msg=audit(1.200:3):item=0 item=1" },
+		{ "PATH", "type=PATH msg=audit(1.200:3):", "type=PATH "
+		  "msg=audit(1.200:3):" },
+		/* a name of more than 8 bytes, one that begins a kept one */
+		{ "PATH", "type=PATH msg=audit(1.200:3): nametypes=1 names=2 "
+		  "nam=3 itemx=4 nametype=5", "type=PATH msg=audit(1.200:3): "
+		  "nametype=5" },
+	};
+	/* with type: the header's, a field to libauparse, tells that it
+	 * parsed the record at all */
+	static const char *const path[] = { "type", "item", "name",
+	    "nametype", NULL };
+	static const char *const none[] = { "type", NULL };
+	const char *const *keep;
+	struct st_buf b = { 0 };
+	const char *stamp;
+	char *full, *lean;
+	size_t i;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		stamp = strstr(rows[i].line, "):");
+		st_buf_reset(&b);
+		st_buf_adds(&b, "x");	/* appends: what is there stays */
+		st_lean_add(&b, rows[i].line, strlen(rows[i].line),
+		    (size_t)(stamp + 2 - rows[i].line),
+		    st_lean_keep(rows[i].type, strlen(rows[i].type)));
+		ok(b.d[0] == 'x', "lean row %zu: what the buffer held stays",
+		    i);
+		is_str(b.d + 1, rows[i].want, "lean row %zu: %s record", i,
+		    rows[i].type);
+		/* and libauparse makes the same of what steptrail reads */
+		keep = strcmp(rows[i].type, "PATH") == 0 ? path :
+		    strcmp(rows[i].type, "BPRM_FCAPS") == 0 ? none : NULL;
+		full = auparse_fields(rows[i].line, keep);
+		lean = auparse_fields(b.d + 1, keep);
+		ok(strncmp(full, "type=", 5) == 0, "lean row %zu: libauparse "
+		    "parses it", i);
+		is_str(lean, full, "lean row %zu: libauparse's fields the "
+		    "same", i);
+		free(full);
+		free(lean);
+	}
+	st_buf_free(&b);
+}
+
+/*
+ * The reader feeds libauparse the lean records: a real exec (Runner.Worker
+ * in testdata/attacks-exec, with its BPRM_FCAPS and two PATH records) reads
+ * the same with STEPTRAIL_LEAN=0, and the window reckons it smaller by the
+ * fields left out.
+ */
+static void
+test_lean_fed(void)
+{
+	const char *top = getenv("TOP_SRCDIR");
+	char *path, line[16384];
+	struct st_buf b = { 0 };
+	struct got lean, full;
+	FILE *f;
+
+	path = xasprintf("%s/testdata/attacks-exec/audit.log",
+	    top ? top : ".");
+	if ((f = fopen(path, "r")) == NULL) {
+		printf("Bail out! cannot open %s\n", path);
+		exit(1);
+	}
+	while (fgets(line, sizeof line, f) != NULL)
+		if (strstr(line, "msg=audit(1795346460.509:446688):") != NULL)
+			st_buf_adds(&b, line);
+	fclose(f);
+	free(path);
+	feed(st_buf_cstr(&b), &lean);
+	setenv("STEPTRAIL_LEAN", "0", 1);
+	feed(st_buf_cstr(&b), &full);
+	unsetenv("STEPTRAIL_LEAN");
+	if (lean.n != 1 || full.n != 1) {
+		ok(0, "lean exec: one event each way (got %zu and %zu)",
+		    lean.n, full.n);
+	} else {
+		is_str(lean.v[0].path0, "/home/runner/actions-runner/bin/"
+		    "Runner.Worker", "lean exec: PATH item 0's name");
+		is_str(lean.v[0].name1, "/lib64/ld-linux-x86-64.so.2",
+		    "lean exec: PATH item 1's name (the loader)");
+		is_str(lean.v[0].argv, full.v[0].argv, "lean exec: argv the "
+		    "same");
+		is_str(lean.v[0].cwd, full.v[0].cwd, "lean exec: cwd the same");
+		is_str(lean.v[0].exe, full.v[0].exe, "lean exec: exe the same");
+		is_int(lean.v[0].nnames, full.v[0].nnames, "lean exec: as many "
+		    "names");
+		is_int(lean.st.records, full.st.records, "lean exec: as many "
+		    "records");
+		ok(lean.v[0].bytes < full.v[0].bytes, "lean exec: the window "
+		    "reckons %zu bytes, %zu with every field fed",
+		    lean.v[0].bytes, full.v[0].bytes);
+	}
+	got_free(&lean);
+	got_free(&full);
+	st_buf_free(&b);
+}
+
 /* Where a connect went (SOCKADDR), and every file a syscall named. */
 static void
 test_event_details(void)
@@ -1072,6 +1258,8 @@ test_event_details(void)
 int
 main(void)
 {
+	test_lean();
+	test_lean_fed();
 	test_event_details();
 	test_window_bytes();
 	test_fuzz_findings();

@@ -14,27 +14,9 @@ unset GITHUB_RUN_ID GITLAB_CI JENKINS_URL
 . "$TOP_SRCDIR/tests/lib-tap.sh"
 tap_start threads
 
-# same DESCRIPTION ARGS...: analyze ARGS in both ways (in $dir), the same
-# output and exit status
+# same DESCRIPTION ARGS...: analyze ARGS in one thread and in two
 same() {
-	_d=$1
-	shift
-	(cd "$dir" && STEPTRAIL_THREADS=1 "$STEPTRAIL" analyze "$@") \
-	    > "$tmp/one.out" 2> "$tmp/one.err"
-	_r1=$?
-	(cd "$dir" && "$STEPTRAIL" analyze "$@") \
-	    > "$tmp/two.out" 2> "$tmp/two.err"
-	_r2=$?
-	# 0 or 1 (findings): a usage error compares nothing
-	if [ $_r1 -le 1 ] && [ $_r1 = $_r2 ] &&
-	    cmp -s "$tmp/one.out" "$tmp/two.out" &&
-	    cmp -s "$tmp/one.err" "$tmp/two.err"; then
-		point ok "$_d (exit $_r1)"
-	else
-		point not-ok "$_d: one thread exit $_r1, two $_r2"
-		diff "$tmp/one.out" "$tmp/two.out" | head -20 | sed 's/^/# /'
-		diff "$tmp/one.err" "$tmp/two.err" | head -5 | sed 's/^/# /'
-	fi
+	same_as STEPTRAIL_THREADS=1 "$@"
 }
 
 cases=$(cd "$TOP_SRCDIR/testdata" && for d in */; do
