@@ -80,6 +80,8 @@ const char	*st_node_name(unsigned);
 
 /* Values as the kernel logs them: "quoted", HEX, or (null). */
 char	*st_audit_decode(const char *, size_t *);
+char	*st_audit_decode_in(const char *, size_t *, void *(*)(void *, size_t),
+	    void *);
 bool	 st_is_hex(const char *, size_t);
 int	 st_hex_decode(const char *, size_t, char *);
 
@@ -116,11 +118,17 @@ struct st_argb {
 	size_t		 encoded_len;	/* what aN_len counts: hex digits or chars */
 	bool		 have;
 	long		 nsub;		/* aN[i] chunks taken: 0..nsub-1 */
+	char		*whole;		/* the usual argument, whole in one
+					   field, in the event's memory */
+	size_t		 whole_len;
 };
 
 /*
- * A normalized audit event.  Everything is owned by the event; a consumer
- * that keeps a string steals it (`ev->exe = NULL; transferred`).
+ * A normalized audit event.  Everything is owned by the event, and a
+ * consumer that keeps a string copies it.  The reader puts the strings
+ * and argv in the event's own memory (st_event_alloc: a few blocks, freed
+ * with it); a field elsewhere is an allocation of its own, freed by
+ * st_event_free too (events made by recipe-test.c and the tests).
  */
 struct st_event {
 	enum st_event_kind kind;
@@ -195,7 +203,11 @@ struct st_event {
 		time_t		 lo_sec, hi_sec;
 		unsigned	 lo_ms, hi_ms;
 	} cov;
+	struct st_ev_block *mem;	/* its memory (reader.c) */
 };
+void	*st_event_alloc(struct st_event *, size_t);
+char	*st_event_strndup(struct st_event *, const char *, size_t);
+bool	 st_event_owns(const struct st_event *, const void *);
 
 struct st_reader_stats {
 	unsigned long	 lines;

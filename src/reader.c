@@ -184,6 +184,9 @@ static void	 reader_event(auparse_state_t *, auparse_cb_event_t, void *);
 static void	 cov_gap(struct st_event *, unsigned long, time_t, unsigned,
 		    unsigned long, time_t, unsigned, unsigned long);
 static void	 reader_release(struct st_reader *, bool);
+static void	*ev_get_bytes(void *, size_t);
+static char	*ev_decode(struct st_event *, const char *, size_t *);
+static void	 ev_drop(const struct st_event *, void *);
 
 struct st_reader *
 st_reader_new(st_event_fn fn, void *arg)
@@ -714,10 +717,10 @@ parse_id(const char *s)
 }
 
 static void
-set_str(char **dst, const char *raw)
+set_str(struct st_event *ev, char **dst, const char *raw)
 {
-	free(*dst);
-	*dst = st_audit_decode(raw, NULL);
+	ev_drop(ev, *dst);
+	*dst = ev_decode(ev, raw, NULL);
 }
 
 /*
@@ -788,7 +791,6 @@ static void
 parse_syscall(struct st_reader *r, auparse_state_t *au, struct st_event *ev)
 {
 	const char *name, *val, *arch_s = NULL, *sc_s = NULL;
-	char *arch_c = NULL, *sc_c = NULL;
 	unsigned long long u;
 	long long l;
 	bool clone_thread;
@@ -809,8 +811,8 @@ parse_syscall(struct st_reader *r, auparse_state_t *au, struct st_event *ev)
 		switch (name[0]) {
 		case 'a':
 			if (strcmp(name, "arch") == 0) {
-				free(arch_c);
-				arch_s = arch_c = xstrdup(val);
+				arch_s = st_event_strndup(ev, val,
+				    strlen(val));
 			} else if (name[1] >= '0' && name[1] <= '3' &&
 			    name[2] == '\0' && parse_ulong(val, 16, &u)) {
 				if (name[1] == '0')
@@ -826,7 +828,7 @@ parse_syscall(struct st_reader *r, auparse_state_t *au, struct st_event *ev)
 			break;
 		case 'c':
 			if (strcmp(name, "comm") == 0)
-				set_str(&ev->comm, val);
+				set_str(ev, &ev->comm, val);
 			break;
 		case 'e':
 			if (strcmp(name, "exit") == 0 && parse_long(val, 10, &l))
@@ -834,7 +836,7 @@ parse_syscall(struct st_reader *r, auparse_state_t *au, struct st_event *ev)
 			else if (strcmp(name, "euid") == 0)
 				ev->euid = parse_id(val);
 			else if (strcmp(name, "exe") == 0)
-				set_str(&ev->exe, val);
+				set_str(ev, &ev->exe, val);
 			break;
 		case 'g':
 			if (strcmp(name, "gid") == 0)
@@ -850,7 +852,7 @@ parse_syscall(struct st_reader *r, auparse_state_t *au, struct st_event *ev)
 			    strcmp(val, "(null)") != 0 &&
 			    ev->kind != ST_EV_CONFIG)	/* a CONFIG_CHANGE's
 							   key wins */
-				set_str(&ev->key, val);
+				set_str(ev, &ev->key, val);
 			break;
 		case 'p':
 			if (strcmp(name, "pid") == 0)
@@ -860,8 +862,7 @@ parse_syscall(struct st_reader *r, auparse_state_t *au, struct st_event *ev)
 			break;
 		case 's':
 			if (strcmp(name, "syscall") == 0) {
-				free(sc_c);
-				sc_s = sc_c = xstrdup(val);
+				sc_s = st_event_strndup(ev, val, strlen(val));
 			} else if (strcmp(name, "success") == 0)
 				ev->success = strcmp(val, "yes") == 0;
 			else if (strcmp(name, "ses") == 0)
@@ -875,8 +876,6 @@ parse_syscall(struct st_reader *r, auparse_state_t *au, struct st_event *ev)
 	} while (auparse_next_field(au) > 0);
 
 	ev->sysname = syscall_name(arch_s, sc_s, &ev->arch, &ev->syscall);
-	free(arch_c);
-	free(sc_c);
 
 	if (strcmp(ev->sysname, "execve") == 0 ||
 	    strcmp(ev->sysname, "execveat") == 0) {
@@ -978,14 +977,15 @@ argb_at(struct st_event *ev, long n)
  * interpreted by ausearch -i have plain arguments).
  */
 static char *
-decode_arg(const char *val, size_t *len, bool *cut)
+decode_arg(struct st_event *ev, const char *val, size_t *len, bool *cut)
 {
 	size_t n = strlen(val), h, good = 0, i;
 	char *out;
 
 	*cut = false;
 	if (val[0] == '"' || st_is_hex(val, n))
-		return st_audit_decode(val, len);
+		return st_audit_decode_in(val, len, ev != NULL ? ev_get_bytes :
+		    NULL, ev);
 	for (i = 0; i < n; i++) {
 		if (strchr("0123456789ABCDEF", val[i]) != NULL)
 			good++;
@@ -994,9 +994,10 @@ decode_arg(const char *val, size_t *len, bool *cut)
 	}
 	/* all upper-case letters and digits, nine in ten hex digits */
 	if (i < n || n < 8 || good * 10 < n * 9)
-		return st_audit_decode(val, len);
+		return st_audit_decode_in(val, len, ev != NULL ? ev_get_bytes :
+		    NULL, ev);
 	h = strspn(val, "0123456789ABCDEF") & ~(size_t)1;
-	out = xmalloc(h / 2 + 1);
+	out = ev != NULL ? ev_get_bytes(ev, h / 2 + 1) : xmalloc(h / 2 + 1);
 	(void)st_hex_decode(val, h, out);
 	out[h / 2] = '\0';
 	*len = h / 2;
@@ -1011,7 +1012,7 @@ parse_execve(auparse_state_t *au, struct st_event *ev)
 	struct st_argb *a;
 	long long l;
 	long n, sub;
-	bool is_len, cut;
+	bool is_len, cut, whole;
 	char *bytes;
 	size_t len;
 
@@ -1054,22 +1055,30 @@ parse_execve(auparse_state_t *au, struct st_event *ev)
 			continue;
 		if (sub >= 0)
 			a->nsub = sub + 1;
-		bytes = decode_arg(val, &len, &cut);
+		/* the usual argument, whole in one field: its decoded
+		 * copy, in the event's memory, is it; chunks (which may
+		 * be huge) are joined in a buffer of their own, after
+		 * what was whole before them */
+		whole = sub < 0 && a->val.d == NULL && a->whole == NULL;
+		bytes = decode_arg(whole ? ev : NULL, val, &len, &cut);
 		if (cut)
 			ev->argv_truncated = true;
 		a->encoded_len += val[0] == '"' ? len : strlen(val);
-		if (bytes != NULL && a->val.d == NULL) {
-			/* the usual argument, whole in one field: its
-			 * decoded copy is the buffer (allocated len + 1) */
-			a->val.d = bytes;
-			a->val.len = len;
-			a->val.cap = len + 1;
-			bytes = NULL;	/* transferred */
-		} else if (bytes != NULL)
-			st_buf_add(&a->val, bytes, len);
-		else
-			st_buf_cstr(&a->val);
-		free(bytes);
+		if (whole && bytes != NULL) {
+			a->whole = bytes;
+			a->whole_len = len;
+		} else {
+			if (a->whole != NULL) {
+				st_buf_add(&a->val, a->whole, a->whole_len);
+				a->whole = NULL;
+			}
+			if (bytes != NULL)
+				st_buf_add(&a->val, bytes, len);
+			else
+				st_buf_cstr(&a->val);
+			if (!whole)
+				free(bytes);
+		}
 		a->have = true;
 	} while (auparse_next_field(au) > 0);
 }
@@ -1095,7 +1104,7 @@ parse_sockaddr(const char *hex, struct st_event *ev)
 	n /= 2;
 	memcpy(&fam, b, sizeof fam);
 	ev->family = fam;
-	free(ev->addr);
+	ev_drop(ev, ev->addr);
 	ev->addr = NULL;
 	ev->port = -1;
 	if (fam == AF_INET && n >= 8) {
@@ -1132,7 +1141,7 @@ parse_simple(auparse_state_t *au, struct st_event *ev, int type)
 		switch (type) {
 		case AUDIT_CWD:
 			if (strcmp(name, "cwd") == 0)
-				set_str(&ev->cwd, val);
+				set_str(ev, &ev->cwd, val);
 			break;
 		case AUDIT_PATH:
 			/* item 0 is the file given to execve; every item is a
@@ -1155,12 +1164,14 @@ parse_simple(auparse_state_t *au, struct st_event *ev, int type)
 					ev->names_made |= 1u << item;
 			} else if (strcmp(name, "name") == 0 && item >= 0 &&
 			    ev->names[item] == NULL) {
-				ev->names[item] = st_audit_decode(val, NULL);
+				ev->names[item] = ev_decode(ev, val, NULL);
 				if ((unsigned)item >= ev->nnames)
 					ev->nnames = (unsigned)item + 1;
 				if (item == 0 && ev->path0 == NULL &&
 				    ev->names[0] != NULL)
-					ev->path0 = xstrdup(ev->names[0]);
+					ev->path0 = st_event_strndup(ev,
+					    ev->names[0],
+					    strlen(ev->names[0]));
 			}
 			break;
 		case AUDIT_SOCKADDR:
@@ -1177,19 +1188,19 @@ parse_simple(auparse_state_t *au, struct st_event *ev, int type)
 			    (ev->argc >= 0 || ev->nargb > 0))
 				break;
 			if (strcmp(name, "proctitle") == 0) {
-				free(ev->proctitle);
-				ev->proctitle = st_audit_decode(val,
+				ev_drop(ev, ev->proctitle);
+				ev->proctitle = ev_decode(ev, val,
 				    &ev->proctitle_len);
 			}
 			break;
 		default:	/* CONFIG_CHANGE, DAEMON_*, USER_* */
 			if (strcmp(name, "op") == 0)
-				set_str(&ev->op, val);
+				set_str(ev, &ev->op, val);
 			else if (strcmp(name, "res") == 0)
-				set_str(&ev->res, val);
+				set_str(ev, &ev->res, val);
 			else if (strcmp(name, "key") == 0 && (ev->key == NULL ||
 			    type == AUDIT_CONFIG_CHANGE))
-				set_str(&ev->key, val);
+				set_str(ev, &ev->key, val);
 			else if (strcmp(name, "audit_enabled") == 0 &&
 			    parse_long(val, 10, &l))
 				ev->enabled = (long)l;
@@ -1434,16 +1445,24 @@ finish_argv(struct st_reader *r, struct st_event *ev)
 		 * PROCTITLE is the next best argv, cut at 128 bytes.
 		 */
 		if (ev->kind == ST_EV_EXEC && ev->proctitle != NULL) {
+			for (n = 0, i = 0; i < ev->proctitle_len; i++)
+				n += ev->proctitle[i] == '\0';
+			if (ev->proctitle_len > 0 &&
+			    ev->proctitle[ev->proctitle_len - 1] != '\0')
+				n++;	/* the last, cut: no NUL */
+			if (n > 0)
+				ev->argv = st_event_alloc(ev, (n + 1) *
+				    sizeof *ev->argv);
 			for (start = 0; start < ev->proctitle_len; start = end + 1) {
 				end = start;
 				while (end < ev->proctitle_len &&
 				    ev->proctitle[end] != '\0')
 					end++;
-				ev->argv = xreallocarray(ev->argv, ev->nargv + 2,
-				    sizeof *ev->argv);
-				ev->argv[ev->nargv++] = xstrndup(ev->proctitle +
-				    start, end - start);
+				ev->argv[ev->nargv++] = st_event_strndup(ev,
+				    ev->proctitle + start, end - start);
 			}
+			if (n > 0)
+				ev->argv[ev->nargv] = NULL;
 			ev->argv_truncated = true;
 		}
 		goto out;
@@ -1458,19 +1477,25 @@ finish_argv(struct st_reader *r, struct st_event *ev)
 		n = (size_t)ev->argc;
 	if (ev->argc >= 0 && (size_t)ev->argc > n)
 		ev->argv_truncated = true;
-	ev->argv = xcalloc(n + 1, sizeof *ev->argv);
+	if (n > SIZE_MAX / sizeof *ev->argv - 1)
+		st_fatal("out of memory");
+	ev->argv = st_event_alloc(ev, (n + 1) * sizeof *ev->argv);
 	for (i = 0; i < n; i++) {
 		a = i < ev->nargb ? &ev->argb[i] : NULL;
 		if (a == NULL || !a->have) {
-			ev->argv[i] = xstrdup("");
+			ev->argv[i] = st_event_strndup(ev, "", 0);
 			ev->argv_truncated = true;
 			continue;
 		}
 		if (a->declared_len >= 0 &&
 		    (size_t)a->declared_len != a->encoded_len)
 			ev->argv_truncated = true;
-		ev->argv[i] = st_buf_steal(&a->val);
+		/* a joined argument keeps its buffer (st_event_free frees
+		 * what is not in the event's memory) */
+		ev->argv[i] = a->whole != NULL ? a->whole :
+		    st_buf_steal(&a->val);
 	}
+	ev->argv[n] = NULL;
 	ev->nargv = n;
 out:
 	if (ev->argv_truncated && ev->kind == ST_EV_EXEC)
@@ -1804,9 +1829,116 @@ st_reader_resume(struct st_reader *r, const struct st_reader_mark *v,
 	}
 }
 
+/*
+ * An event's memory: its strings and argv, bump-allocated from blocks
+ * freed with it.  An exec's dozen strings (comm, exe, cwd, names, every
+ * argument) took a malloc and a free each, in the reader thread, and each
+ * sat apart from the others; the window holds 2048 events, so by the time
+ * an event leaves, what it points to is cold.  In one or two blocks they
+ * are allocated and freed at once and read from a few cache lines.
+ */
+struct st_ev_block {
+	struct st_ev_block	*next;
+	size_t			 used, cap;
+	max_align_t		 d[];
+};
+
+#define EV_BLOCK_FIRST	1024
+#define EV_BLOCK_MAX	(64 * 1024)
+
+static void *
+ev_get(struct st_event *ev, size_t n, size_t align)
+{
+	struct st_ev_block *b = ev->mem;
+	size_t at, cap;
+
+	if (b != NULL) {
+		at = (b->used + align - 1) & ~(align - 1);
+		if (at <= b->cap && n <= b->cap - at) {
+			b->used = at + n;
+			return (char *)b->d + at;
+		}
+	}
+	cap = b == NULL ? EV_BLOCK_FIRST : b->cap < EV_BLOCK_MAX / 2 ?
+	    b->cap * 2 : EV_BLOCK_MAX;
+	if (cap < n)
+		cap = n;	/* a huge argument: a block of its own */
+	if (cap > SIZE_MAX - sizeof *b)
+		st_fatal("out of memory");
+	b = xmalloc(sizeof *b + cap);
+	b->cap = cap;
+	b->used = n;
+	if (ev->mem != NULL && n == cap && ev->mem->cap - ev->mem->used >
+	    EV_BLOCK_FIRST) {
+		/* the current block has room still: keep using it */
+		b->next = ev->mem->next;
+		ev->mem->next = b;
+	} else {
+		b->next = ev->mem;
+		ev->mem = b;
+	}
+	return b->d;
+}
+
+/* n bytes of ev's memory, aligned for any type. */
+void *
+st_event_alloc(struct st_event *ev, size_t n)
+{
+	return ev_get(ev, n, sizeof(max_align_t));
+}
+
+/* A copy of s's first n bytes (NUL-terminated) in ev's memory. */
+char *
+st_event_strndup(struct st_event *ev, const char *s, size_t n)
+{
+	char *p;
+
+	if (n == SIZE_MAX)
+		st_fatal("out of memory");
+	p = ev_get(ev, n + 1, 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+static void *
+ev_get_bytes(void *ev, size_t n)
+{
+	return ev_get(ev, n, 1);
+}
+
+/* st_audit_decode() into ev's memory. */
+static char *
+ev_decode(struct st_event *ev, const char *raw, size_t *len)
+{
+	return st_audit_decode_in(raw, len, ev_get_bytes, ev);
+}
+
+/* Is p in ev's memory (else an allocation of its own, or NULL)? */
+bool
+st_event_owns(const struct st_event *ev, const void *p)
+{
+	const struct st_ev_block *b;
+	uintptr_t a = (uintptr_t)p;
+
+	for (b = ev->mem; b != NULL; b = b->next)
+		if (a >= (uintptr_t)b->d && a < (uintptr_t)b->d + b->cap)
+			return true;
+	return false;
+}
+
+/* Lets go of a field's old value. */
+static void
+ev_drop(const struct st_event *ev, void *p)
+{
+	if (!st_event_owns(ev, p))
+		free(p);
+}
+
 void
 st_event_free(struct st_event *ev)
 {
+	struct st_ev_block *b;
 	size_t i;
 
 	if (ev == NULL)
@@ -1814,21 +1946,27 @@ st_event_free(struct st_event *ev)
 	for (i = 0; i < ev->nargb; i++)
 		st_buf_free(&ev->argb[i].val);
 	free(ev->argb);
-	for (i = 0; i < ev->nargv; i++)
-		free(ev->argv[i]);
-	free(ev->argv);
-	free(ev->comm);
-	free(ev->exe);
-	free(ev->key);
-	free(ev->cwd);
-	free(ev->path0);
+	if (ev->argv != NULL) {
+		for (i = 0; i < ev->nargv; i++)
+			ev_drop(ev, ev->argv[i]);
+		ev_drop(ev, ev->argv);
+	}
+	ev_drop(ev, ev->comm);
+	ev_drop(ev, ev->exe);
+	ev_drop(ev, ev->key);
+	ev_drop(ev, ev->cwd);
+	ev_drop(ev, ev->path0);
 	for (i = 0; i < ev->nnames; i++)
-		free(ev->names[i]);
-	free(ev->addr);
-	free(ev->proctitle);
-	free(ev->op);
-	free(ev->res);
-	free(ev->msg);
+		ev_drop(ev, ev->names[i]);
+	ev_drop(ev, ev->addr);
+	ev_drop(ev, ev->proctitle);
+	ev_drop(ev, ev->op);
+	ev_drop(ev, ev->res);
+	ev_drop(ev, ev->msg);
+	while ((b = ev->mem) != NULL) {
+		ev->mem = b->next;
+		free(b);
+	}
 	free(ev);
 }
 

@@ -434,7 +434,18 @@ st_hex_decode(const char *s, size_t n, char *out)
 char *
 st_audit_decode(const char *raw, size_t *len)
 {
-	size_t n = strlen(raw);
+	return st_audit_decode_in(raw, len, NULL, NULL);
+}
+
+/*
+ * st_audit_decode() into memory from get(arg, size), or malloc's when get
+ * is NULL (reader.c decodes into the event's own memory).
+ */
+char *
+st_audit_decode_in(const char *raw, size_t *len,
+    void *(*get)(void *, size_t), void *arg)
+{
+	size_t n = strlen(raw), k;
 	char *out;
 
 	if (strcmp(raw, "(null)") == 0 || strcmp(raw, "(none)") == 0) {
@@ -443,21 +454,24 @@ st_audit_decode(const char *raw, size_t *len)
 		return NULL;
 	}
 	if (n >= 2 && raw[0] == '"' && raw[n - 1] == '"') {
-		if (len != NULL)
-			*len = n - 2;
-		return xstrndup(raw + 1, n - 2);
-	}
-	if (st_is_hex(raw, n)) {
-		out = xmalloc(n / 2 + 1);
+		raw++;
+		k = n - 2;
+	} else if (st_is_hex(raw, n)) {
+		k = n / 2;
+		out = get != NULL ? get(arg, k + 1) : xmalloc(k + 1);
 		(void)st_hex_decode(raw, n, out);
-		out[n / 2] = '\0';
+		out[k] = '\0';
 		if (len != NULL)
-			*len = n / 2;
+			*len = k;
 		return out;
-	}
+	} else
+		k = n;
+	out = get != NULL ? get(arg, k + 1) : xmalloc(k + 1);
+	memcpy(out, raw, k);
+	out[k] = '\0';
 	if (len != NULL)
-		*len = n;
-	return xstrndup(raw, n);
+		*len = k;
+	return out;
 }
 
 void

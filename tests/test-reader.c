@@ -38,6 +38,7 @@ struct snap {
 	char		*name1;
 	unsigned long long a1;
 	size_t		 bytes;
+	bool		 owned;		/* every string in its own memory */
 };
 
 struct got {
@@ -91,6 +92,14 @@ collect(struct st_event *ev, void *arg)
 	s->name1 = ev->nnames > 1 ? dup0(ev->names[1]) : NULL;
 	s->a1 = ev->a1;
 	s->bytes = ev->bytes;
+	s->owned = st_event_owns(ev, ev->exe) && st_event_owns(ev, ev->comm) &&
+	    st_event_owns(ev, ev->cwd) && st_event_owns(ev, ev->path0) &&
+	    (ev->nargv == 0 || st_event_owns(ev, ev->argv));
+	for (i = 0; i < ev->nargv; i++)
+		s->owned = s->owned && st_event_owns(ev, ev->argv[i]);
+	for (i = 0; i < ev->nnames; i++)
+		s->owned = s->owned && (ev->names[i] == NULL ||
+		    st_event_owns(ev, ev->names[i]));
 }
 
 static void
@@ -500,8 +509,9 @@ test_long_args(void)
 	text = slurp("real-many-args.log");
 	feed(text, &g);
 	s = by_serial(&g, 12969);
-	ok(s != NULL && s->nargv == 1501 && !s->truncated,
-	    "real many arguments: argc=1501 over three EXECVE records");
+	ok(s != NULL && s->nargv == 1501 && !s->truncated && s->owned,
+	    "real many arguments: argc=1501 over three EXECVE records, in "
+	    "the event's memory");
 	if (s != NULL && s->nargv == 1501) {
 		want = xstrdup(s->argv);
 		ok(strncmp(want, "/bin/true|0|1|2|", 16) == 0 &&
@@ -1138,6 +1148,9 @@ test_lean_fed(void)
 		ok(lean.v[0].bytes < full.v[0].bytes, "lean exec: the window "
 		    "reckons %zu bytes, %zu with every field fed",
 		    lean.v[0].bytes, full.v[0].bytes);
+		/* reader.c: an event's strings in its own memory */
+		ok(lean.v[0].owned, "exec: exe, comm, cwd, names and argv in "
+		    "the event's memory");
 	}
 	got_free(&lean);
 	got_free(&full);
