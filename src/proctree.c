@@ -453,17 +453,16 @@ path_clean(const char *cwd, const char *name)
 static char **
 pack_argv(char *const *argv, size_t n)
 {
-	size_t i, len, total = 0;
+	size_t i, total = 0;
 	char **v, *d;
+
 	for (i = 0; i < n; i++)
 		total += strlen(argv[i]) + 1;
 	v = xmalloc((n + 1) * sizeof *v + total + PACK_PAD);
 	d = (char *)(v + n + 1);
-	for (i = 0; i < n; i++) {
-		len = strlen(argv[i]) + 1;
-		memcpy(d, argv[i], len);
+	for (i = 0; i < n; i++) {	/* one pass over each string */
 		v[i] = d;
-		d += len;
+		d = stpcpy(d, argv[i]) + 1;
 	}
 	memset(d, 0, PACK_PAD);
 	v[n] = NULL;
