@@ -126,6 +126,7 @@ struct st_reader {
 	struct st_window	*win;
 	struct st_reader_stats	 st;
 	struct st_buf		 batch;
+	size_t			 batch_in;	/* its lines' bytes as read */
 	char			*input;
 	unsigned long		 line;
 	struct gapstate		*gaps;		/* by node id */
@@ -260,6 +261,7 @@ feed_batch(struct st_reader *r)
 		return;
 	auparse_feed(r->au, r->batch.d, r->batch.len);
 	st_buf_reset(&r->batch);
+	r->batch_in = 0;
 }
 
 /* The next lines are name's, from byte start on (a checkpoint's resume). */
@@ -494,6 +496,7 @@ track_open(struct st_reader *r, const char *s, const struct header *h)
 			st_buf_add(&r->batch, b->d + r->open_node[k],
 			    b->len - r->open_node[k]);
 			st_buf_addc(&r->batch, '\n');
+			r->batch_in += b->len + sizeof "type=EOE \n" - 1;
 		}
 		r->open_first = (k + 1) % OPEN_MAX;
 		r->open_n--;
@@ -532,7 +535,16 @@ st_reader_line(struct st_reader *r, const char *s, size_t n)
 	st_lean_add(&r->batch, s, n, h.stamp + h.stamp_len, r->full ? NULL :
 	    st_lean_keep(s + h.type, h.type_len));
 	st_buf_addc(&r->batch, '\n');
-	if (r->batch.len >= FEED_BATCH)
+	/*
+	 * Cut by the bytes read, not by what lean.c left of them: where a
+	 * feed ends changes when libauparse hands out the events it has
+	 * completed (it looks for them as each new event begins, and at
+	 * each call), and so, in logs whose records come out of order,
+	 * how a late record is grouped.  Cut the same way, the lean feed
+	 * and the whole one give the same events.
+	 */
+	r->batch_in += n + 1;
+	if (r->batch_in >= FEED_BATCH)
 		feed_batch(r);
 }
 
