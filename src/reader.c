@@ -1855,7 +1855,7 @@ struct st_ev_block {
 	max_align_t		 d[];
 };
 
-#define EV_BLOCK_FIRST	1024
+#define EV_BLOCK_FIRST	256
 #define EV_BLOCK_MAX	(64 * 1024)
 
 static void *
