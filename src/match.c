@@ -2312,23 +2312,42 @@ exe_gates(struct eval *e)
 	return me->can;
 }
 
+/* Recipe r, if it is for this kind of event and scope. */
+static void
+match_one(struct eval *e, struct st_recipe *r, unsigned on,
+    unsigned need, st_hit_fn fn, void *arg)
+{
+	if ((r->on & on) == 0 || (need != 0 && (r->scopes & need) == 0))
+		return;
+	match_recipe(e, r, need, fn, arg);
+}
+
 static void
 match_each(struct eval *e, unsigned on, unsigned need, st_hit_fn fn,
     void *arg)
 {
 	struct st_recipes *rs = e->rs;
 	const uint64_t *can = exe_gates(e);
-	size_t i;
+	uint64_t w;
+	size_t i, k;
 
-	for (i = 0; i < rs->n; i++) {
-		if ((rs->v[i].on & on) == 0)
-			continue;
-		if (need != 0 && (rs->v[i].scopes & need) == 0)
-			continue;
-		if (can != NULL && (can[i / 64] & 1ull << (i % 64)) == 0)
-			continue;
-		match_recipe(e, &rs->v[i], need, fn, arg);
+	if (can == NULL) {
+		for (i = 0; i < rs->n; i++)
+			match_one(e, &rs->v[i], on, need, fn, arg);
+		return;
 	}
+	/*
+	 * Only the recipes the exe's bitmap lets through, in order: a site
+	 * library of hundreds whose gates fail on a build's binaries costs a
+	 * few word tests, not a read of each recipe.
+	 */
+	for (k = 0; k < (rs->n + 63) / 64; k++)
+		for (w = can[k]; w != 0; w &= w - 1) {
+			i = k * 64 + (size_t)__builtin_ctzll(w);
+			if (i >= rs->n)
+				break;
+			match_one(e, &rs->v[i], on, need, fn, arg);
+		}
 }
 
 static void
