@@ -240,6 +240,8 @@ typedef void (*st_event_fn)(struct st_event *, void *);
 /* lean.c: the fields libauparse need not parse */
 struct st_lean;
 const struct st_lean *st_lean_keep(const char *, size_t);
+const char *st_auparse_word(const char *, const char *, const char **,
+	    size_t *);
 void	 st_lean_add(struct st_buf *, const char *, size_t, size_t,
 	    const struct st_lean *);
 

@@ -17,9 +17,9 @@
  * them cost what it saved.
  *
  * A word is judged by the name libauparse gives it: what comes before its
- * first '=', once a leading "msg='" and a leading '(' are taken off (the
- * same reading as reader.c's count_fields()).  Words without '=' are
- * dropped, as libauparse drops them.  A record is cut at its first 0x1d
+ * first '=', once a leading "msg='" and a leading '(' are taken off
+ * (st_auparse_word(), which reader.c's count_fields() uses too).  Words
+ * without '=' are dropped, as libauparse drops them.  A record is cut at its first 0x1d
  * (ENRICHED format's separator): libauparse keeps what follows apart as
  * interpretations, which steptrail never asks for.
  *
@@ -100,6 +100,31 @@ kept(const struct st_lean *keep, const char *name, size_t len)
 }
 
 /*
+ * The word of a record at w (up to the next space, or end) and the name
+ * libauparse 3.0.9 gives it (ellist.c, parse_up_record): what comes before
+ * its first '=', once a leading "msg='" and a leading '(' are taken off.
+ * Returns the word's end; *nlen is 0 when there is no name (no '=').
+ * reader.c's count_fields() reads words this way too.
+ */
+const char *
+st_auparse_word(const char *w, const char *end, const char **name,
+    size_t *nlen)
+{
+	const char *e, *eq;
+
+	if ((e = memchr(w, ' ', (size_t)(end - w))) == NULL)
+		e = end;
+	*name = w;
+	if (e - w >= 5 && memcmp(w, "msg='", 5) == 0)
+		*name += 5;
+	if (*name < e && **name == '(')
+		(*name)++;
+	eq = memchr(*name, '=', (size_t)(e - *name));
+	*nlen = eq != NULL ? (size_t)(eq - *name) : 0;
+	return e;
+}
+
+/*
  * Adds the record s (n bytes, no newline) to out, its first body bytes (the
  * header, up to and with "msg=audit(...):") as they are, and of the words
  * after them only those keep names, each after one space.  The kept text
@@ -110,8 +135,8 @@ void
 st_lean_add(struct st_buf *out, const char *s, size_t n, size_t body,
     const struct st_lean *keep)
 {
-	const char *w, *e, *name, *eq, *end;
-	size_t at = out->len, o;
+	const char *w, *e, *name, *end;
+	size_t at = out->len, o, nlen;
 	char *d;
 
 	st_buf_add(out, s, n);
@@ -127,15 +152,8 @@ st_lean_add(struct st_buf *out, const char *s, size_t n, size_t body,
 	d = out->d + at;
 	o = body;
 	for (w = s + body; w < end; w = e + 1) {
-		if ((e = memchr(w, ' ', (size_t)(end - w))) == NULL)
-			e = end;
-		name = w;
-		if (e - name >= 5 && memcmp(name, "msg='", 5) == 0)
-			name += 5;
-		if (name < e && *name == '(')
-			name++;
-		if ((eq = memchr(name, '=', (size_t)(e - name))) == NULL ||
-		    !kept(keep, name, (size_t)(eq - name)))
+		e = st_auparse_word(w, end, &name, &nlen);
+		if (!kept(keep, name, nlen))
 			continue;
 		d[o++] = ' ';
 		memcpy(d + o, w, (size_t)(e - w));

@@ -385,19 +385,13 @@ check_header(const char *s, size_t n, struct header *h)
 static int
 count_fields(const char *s, size_t n, const char *name)
 {
-	const char *w, *e, *end = s + n;
-	size_t len = strlen(name);
+	const char *w, *e, *end = s + n, *wname;
+	size_t len = strlen(name), wlen;
 	int count = 0;
 
 	for (w = s; w < end; w = e + 1) {
-		if ((e = memchr(w, ' ', (size_t)(end - w))) == NULL)
-			e = end;
-		if (e - w >= 5 && memcmp(w, "msg='", 5) == 0)
-			w += 5;
-		if (w < e && *w == '(')
-			w++;
-		if ((size_t)(e - w) > len && memcmp(w, name, len) == 0 &&
-		    w[len] == '=')
+		e = st_auparse_word(w, end, &wname, &wlen);
+		if (wlen == len && memcmp(wname, name, len) == 0)
 			count++;
 	}
 	return count;
