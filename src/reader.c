@@ -817,8 +817,8 @@ parse_syscall(struct st_reader *r, auparse_state_t *au, struct st_event *ev)
 		switch (name[0]) {
 		case 'a':
 			if (strcmp(name, "arch") == 0) {
-				arch_s = st_event_strndup(ev, val,
-				    strlen(val));
+				arch_s = val;	/* libauparse's, kept until
+						   the event is freed */
 			} else if (name[1] >= '0' && name[1] <= '3' &&
 			    name[2] == '\0' && parse_ulong(val, 16, &u)) {
 				if (name[1] == '0')
@@ -868,7 +868,7 @@ parse_syscall(struct st_reader *r, auparse_state_t *au, struct st_event *ev)
 			break;
 		case 's':
 			if (strcmp(name, "syscall") == 0) {
-				sc_s = st_event_strndup(ev, val, strlen(val));
+				sc_s = val;
 			} else if (strcmp(name, "success") == 0)
 				ev->success = strcmp(val, "yes") == 0;
 			else if (strcmp(name, "ses") == 0)
