@@ -201,7 +201,7 @@ struct st_cond {
 	int		 pat;		/* memo id (memoised fields), or -1 */
 	int		 vid;		/* id of (field, pattern) for arg, args
 					   and cmdline, kept per view; or -1 */
-	struct lits	*lits;		/* a match holds one of them; NULL:
+	struct litset	*lits;		/* a match holds one of them; NULL:
 					   no such set found */
 };
 
@@ -212,19 +212,37 @@ struct st_cond {
  * argument and command-line patterns look for "/proc/", "base64",
  * "/dev/tcp/" or the like in strings that hold nothing of the sort.
  */
-#define LITS_MAX	16	/* alternatives; more: no prefilter */
+/* Alternatives; more: no prefilter.  A pattern listing thirty mining
+ * pools' hosts has that many, and without a prefilter it ran on every
+ * exec's command line (a twentieth of the whole run's time). */
+#define LITS_MAX	64
 #define GRAMS_MAX	8	/* bigrams of a literal looked up */
 #define GRAM_BITS	4096	/* a view's bigram set (view_grams) */
 #define LIT_MIN		2	/* bytes: one filters too little */
+/* As the scanner collects them. */
 struct lits {
-	bool		 ci;		/* (?i): lower case, matched so */
 	size_t		 n;
 	char		*s[LITS_MAX];
 	size_t		 len[LITS_MAX];
+};
+
+/* As a condition keeps them: sized to its literals (a library of
+ * hundreds of patterns holds as many sets). */
+struct lit {
+	char		*s;
+	size_t		 len;
+	uint16_t	 gram[GRAMS_MAX];	/* bigrams (gram()) */
+	uint8_t		 ngram;
+};
+struct litset {
+	bool		 ci;		/* (?i): lower case, matched so */
+	size_t		 n;
 	size_t		 min;		/* the shortest's length */
-	uint16_t	 first[256];	/* by byte: literals starting so */
-	uint16_t	 gram[LITS_MAX][GRAMS_MAX];	/* bigrams (gram()) */
-	uint8_t		 ngram[LITS_MAX];
+	uint8_t		 first[256];	/* by (lower-cased if ci) byte: 1 +
+					   the place in ord of the first
+					   literal starting so; 0: none */
+	uint8_t		 ord[LITS_MAX];	/* v's indexes by first byte */
+	struct lit	 v[];		/* n, in the pattern's order */
 };
 
 /*
@@ -411,11 +429,14 @@ lits_clear(struct lits *l)
 }
 
 static void
-lits_free(struct lits *l)
+litset_free(struct litset *l)
 {
+	size_t i;
+
 	if (l == NULL)
 		return;
-	lits_clear(l);
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].s);
 	free(l);
 }
 
@@ -429,7 +450,7 @@ alts_free(struct st_alt *alts, size_t n)
 			free(alts[i].conds[j].name);
 			free(alts[i].conds[j].pattern);
 			pcre2_code_free(alts[i].conds[j].re);
-			lits_free(alts[i].conds[j].lits);
+			litset_free(alts[i].conds[j].lits);
 		}
 		free(alts[i].conds);
 		free(alts[i].order);
@@ -505,7 +526,7 @@ field_list(void)
 }
 
 
-static struct lits *required_literals(const char *);
+static struct litset *required_literals(const char *);
 
 static bool
 no_jit(void)
@@ -904,11 +925,13 @@ gram(unsigned a, unsigned b)
 
 /* The required literals of a pattern, or NULL.  A pattern that opens
  * with (?i) has them in lower case, to be looked for without case. */
-static struct lits *
+static struct litset *
 required_literals(const char *pattern)
 {
-	struct lits *l;
-	size_t i, j;
+	struct lits found;
+	struct litset *l;
+	struct lit *t;
+	size_t i, j, k;
 	unsigned c;
 	bool ci = strncmp(pattern, "(?i)", 4) == 0;
 
@@ -923,31 +946,33 @@ required_literals(const char *pattern)
 	    strstr(pattern, "\\Q") != NULL || strstr(pattern, "(?#") != NULL ||
 	    strstr(pattern, "(?C") != NULL)
 		return NULL;
-	l = xcalloc(1, sizeof *l);
-
-	if (lits_of(pattern + (ci ? 4 : 0), strlen(pattern) - (ci ? 4 : 0),
-	    0, l)) {
-		l->ci = ci;
-		for (i = 0; ci && i < l->n; i++)
-			for (j = 0; j < l->len[i]; j++)
-				if (l->s[i][j] >= 'A' && l->s[i][j] <= 'Z')
-					l->s[i][j] += 'a' - 'A';
-		l->min = lits_min(l);
-		for (i = 0; i < l->n; i++)
-			for (j = 0; j + 1 < l->len[i] && j < GRAMS_MAX; j++)
-				l->gram[i][l->ngram[i]++] = gram(
-				    (unsigned char)l->s[i][j],
-				    (unsigned char)l->s[i][j + 1]);
-		for (i = 0; i < l->n; i++) {
-			c = (unsigned char)l->s[i][0];
-			l->first[c] |= (uint16_t)(1u << i);
-			if (ci && c >= 'a' && c <= 'z')
-				l->first[c - 'a' + 'A'] |= (uint16_t)(1u << i);
-		}
-		return l;
+	if (!lits_of(pattern + (ci ? 4 : 0), strlen(pattern) - (ci ? 4 : 0),
+	    0, &found))
+		return NULL;
+	l = xcalloc(1, sizeof *l + found.n * sizeof l->v[0]);
+	l->ci = ci;
+	l->n = found.n;
+	l->min = lits_min(&found);
+	for (i = 0; i < l->n; i++) {
+		t = &l->v[i];
+		t->s = found.s[i];		/* taken over */
+		t->len = found.len[i];
+		for (j = 0; ci && j < t->len; j++)
+			t->s[j] = (char)lower((unsigned char)t->s[j]);
+		for (j = 0; j + 1 < t->len && j < GRAMS_MAX; j++)
+			t->gram[t->ngram++] = gram((unsigned char)t->s[j],
+			    (unsigned char)t->s[j + 1]);
 	}
-	free(l);
-	return NULL;
+	/* ord: the literals grouped by first byte, each group in the
+	 * pattern's order; first[c] points at c's group */
+	for (c = 0, k = 0; c < 256; c++)
+		for (i = 0; i < l->n; i++)
+			if ((unsigned char)l->v[i].s[0] == c) {
+				if (l->first[c] == 0)
+					l->first[c] = (uint8_t)(k + 1);
+				l->ord[k++] = (uint8_t)i;
+			}
+	return l;
 }
 
 /* The required literals of pattern as "lit|lit...", or NULL when it has
@@ -955,7 +980,7 @@ required_literals(const char *pattern)
 char *
 st_match_literals(const char *pattern)
 {
-	struct lits *l = required_literals(pattern);
+	struct litset *l = required_literals(pattern);
 	struct st_buf b = { 0 };
 	size_t i;
 
@@ -964,9 +989,9 @@ st_match_literals(const char *pattern)
 	for (i = 0; i < l->n; i++) {
 		if (i > 0)
 			st_buf_addc(&b, '|');
-		st_buf_add(&b, l->s[i], l->len[i]);
+		st_buf_add(&b, l->v[i].s, l->v[i].len);
 	}
-	lits_free(l);
+	litset_free(l);
 	return st_buf_steal(&b);
 }
 
@@ -1961,22 +1986,25 @@ lower(int c)
  * goes as PCRE2 without UTF: ASCII only.
  */
 static bool
-lits_in(const struct lits *l, const char *s, size_t len)
+lits_in(const struct litset *l, const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
+	const struct lit *t;
 	size_t i, j, k;
-	unsigned m;
+	unsigned c;
 
 	for (i = 0; i + l->min <= len; i++) {
-		if ((m = l->first[u[i]]) == 0)
+		c = l->ci ? (unsigned)lower(u[i]) : u[i];
+		if (l->first[c] == 0)
 			continue;
-		for (k = 0; m != 0; k++, m >>= 1) {
-			if ((m & 1) == 0 || i + l->len[k] > len)
+		for (k = l->first[c] - 1u; k < l->n &&
+		    (unsigned char)(t = &l->v[l->ord[k]])->s[0] == c; k++) {
+			if (i + t->len > len)
 				continue;
-			for (j = 1; j < l->len[k] && (l->ci ? lower(u[i + j]) :
-			    u[i + j]) == (unsigned char)l->s[k][j]; j++)
+			for (j = 1; j < t->len && (l->ci ? lower(u[i + j]) :
+			    u[i + j]) == (unsigned char)t->s[j]; j++)
 				;
-			if (j == l->len[k])
+			if (j == t->len)
 				return true;
 		}
 	}
@@ -2023,18 +2051,18 @@ view_grams(struct view *v)
 
 /* May one of l's literals be in a string whose bigrams are set? */
 static bool
-lits_maybe(const struct lits *l, const uint64_t *set)
+lits_maybe(const struct litset *l, const uint64_t *set)
 {
 	size_t k, j;
 	uint16_t g;
 
 	for (k = 0; k < l->n; k++) {
-		for (j = 0; j < l->ngram[k]; j++) {
-			g = l->gram[k][j];
+		for (j = 0; j < l->v[k].ngram; j++) {
+			g = l->v[k].gram[j];
 			if ((set[g / 64] & 1ull << (g % 64)) == 0)
 				break;
 		}
-		if (j == l->ngram[k])
+		if (j == l->v[k].ngram)
 			return true;
 	}
 	return false;
@@ -2051,12 +2079,12 @@ static int
 cond_re(struct eval *e, const struct st_cond *c, const char *s, size_t len,
     const uint64_t *set)
 {
-	const struct lits *l = c->lits;
+	const struct litset *l = c->lits;
 
 	if (l == NULL)
 		return re_match_len(e, c->re, s, len);
 	if ((set == NULL || lits_maybe(l, set)) && (l->n == 1 && !l->ci ?
-	    lit_in(s, len, l->s[0], l->len[0]) : lits_in(l, s, len)))
+	    lit_in(s, len, l->v[0].s, l->v[0].len) : lits_in(l, s, len)))
 		return re_match_len(e, c->re, s, len);
 	if (check_literals() && pcre2_match(c->re, (PCRE2_SPTR)s, len, 0, 0,
 	    e->rs->md, e->rs->mctx) >= 0)

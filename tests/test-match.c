@@ -830,6 +830,90 @@ test_literals(void)
 }
 
 /*
+ * A pattern of many alternatives: a list of thirty mining pools' hosts
+ * has thirty literals, and up to 64 are kept (more: none).  Literals
+ * sharing a first byte are looked for as a group, and a (?i) pattern's
+ * literals are found in any case: the matches below are found only
+ * through the literal set (a subject without any is never matched).
+ */
+static void
+many_alts(struct st_buf *pat, struct st_buf *want, size_t n, bool ci)
+{
+	size_t k;
+	char lit[16];
+
+	st_buf_reset(pat);
+	st_buf_reset(want);
+	st_buf_adds(pat, ci ? "(?i)(?:" : "(?:");
+	for (k = 0; k < n; k++) {
+		/* aq00z bq01z ... jq09z aq10z: ten first bytes, shared */
+		snprintf(lit, sizeof lit, "%cq%02zuz", (int)('a' + k % 10), k);
+		st_buf_adds(pat, k > 0 ? "|" : "");
+		st_buf_adds(pat, lit);
+		st_buf_adds(want, k > 0 ? "|" : "");
+		st_buf_adds(want, lit);
+	}
+	st_buf_adds(pat, ")");
+}
+
+static void
+test_literals_many(void)
+{
+	struct st_buf pat = { 0 }, want = { 0 }, json = { 0 };
+	struct st_recipes rs;
+	struct spec s = { "/usr/bin/tool", { "tool", NULL, NULL }, NULL,
+	    NULL, { NULL }, "/w" };
+	char *got, *cause = NULL;
+
+	many_alts(&pat, &want, 40, false);
+	got = st_match_literals(st_buf_cstr(&pat));
+	ok(got != NULL && strcmp(got, st_buf_cstr(&want)) == 0,
+	    "literals of 40 alternatives: all 40, in order (%.40s...)",
+	    got ? got : "none");
+	free(got);
+	many_alts(&pat, &want, 64, false);
+	got = st_match_literals(st_buf_cstr(&pat));
+	ok(got != NULL && strcmp(got, st_buf_cstr(&want)) == 0,
+	    "literals of 64 alternatives: all 64");
+	free(got);
+	many_alts(&pat, &want, 65, false);
+	got = st_match_literals(st_buf_cstr(&pat));
+	ok(got == NULL, "literals of 65 alternatives: none (%.20s)",
+	    got ? got : "none");
+	free(got);
+
+	many_alts(&pat, &want, 40, true);
+	st_recipes_init(&rs);
+	st_buf_adds(&json, "{\"name\":\"many\",\"description\":\"d\","
+	    "\"severity\":\"low\",\"technique\":\"T1059\",\"match\":"
+	    "{\"cmdline\":\"");
+	st_buf_adds(&json, st_buf_cstr(&pat));
+	st_buf_adds(&json, "\"}}");
+	ok(load(&rs, st_buf_cstr(&json), &cause) == 0, "a recipe of 40 "
+	    "alternatives loads");
+	free(cause);
+	/* the 40th literal, third of its first byte's group, upper case */
+	s.argv[1] = "--x=JQ39Z";
+	got = run(&rs, &s, NULL);
+	is_str(got, "many", "(?i), 40 alternatives: the last one, in upper "
+	    "case, is found");
+	free(got);
+	s.argv[1] = "--x=bq21z";	/* a middle one of its group */
+	got = run(&rs, &s, NULL);
+	is_str(got, "many", "40 alternatives: one in the middle of those "
+	    "that share its first byte is found");
+	free(got);
+	s.argv[1] = "--x=jq38z";	/* a literal of the set's shape, not in it */
+	got = run(&rs, &s, NULL);
+	is_str(got, "", "40 alternatives: a string of none of them: nothing");
+	free(got);
+	st_recipes_free(&rs);
+	st_buf_free(&pat);
+	st_buf_free(&want);
+	st_buf_free(&json);
+}
+
+/*
  * The memo (match.c): a pattern runs once per distinct subject string,
  * whatever recipe or field it belongs to, stays right when the memo is
  * emptied, and still counts a give-up each time it is consulted.
@@ -1220,6 +1304,7 @@ main(void)
 {
 	test_siblings();
 	test_literals();
+	test_literals_many();
 	test_memo();
 	test_kin_skip();
 	test_kin_unless();
