@@ -379,49 +379,54 @@ st_node_name(unsigned id)
 
 /* --------------------------------------------------------------- values */
 
+/*
+ * Hex digits by byte: 0x10 | value, 0 for any other byte.  The reader
+ * decodes every argument, path and title the kernel logged as hex: a
+ * table look-up per byte, and one test per string, not three range
+ * tests and a branch per byte.
+ */
+#define HEX_OK	0x10
+static const unsigned char hex_tab[256] = {
+	['0'] = 0x10, ['1'] = 0x11, ['2'] = 0x12, ['3'] = 0x13, ['4'] = 0x14,
+	['5'] = 0x15, ['6'] = 0x16, ['7'] = 0x17, ['8'] = 0x18, ['9'] = 0x19,
+	['A'] = 0x1a, ['B'] = 0x1b, ['C'] = 0x1c, ['D'] = 0x1d, ['E'] = 0x1e,
+	['F'] = 0x1f,
+	['a'] = 0x1a, ['b'] = 0x1b, ['c'] = 0x1c, ['d'] = 0x1d, ['e'] = 0x1e,
+	['f'] = 0x1f,
+};
+
 bool
 st_is_hex(const char *s, size_t n)
 {
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned all = HEX_OK;
 	size_t i;
 
 	if (n == 0 || n % 2 != 0)
 		return false;
 	for (i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'A' && s[i] <= 'F') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return true;
+		all &= hex_tab[u[i]];
+	return all != 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* Decodes n hex digits into n/2 bytes at out; -1 if any digit is not hex. */
+/* Decodes n hex digits into n/2 bytes at out; -1 if any digit is not hex
+ * (out then holds garbage). */
 int
 st_hex_decode(const char *s, size_t n, char *out)
 {
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned all = HEX_OK, hi, lo;
 	size_t i;
-	int hi, lo;
 
 	if (n % 2 != 0)
 		return -1;
 	for (i = 0; i < n; i += 2) {
-		hi = hexval(s[i]);
-		lo = hexval(s[i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i / 2] = (char)(hi << 4 | lo);
+		hi = hex_tab[u[i]];
+		lo = hex_tab[u[i + 1]];
+		all &= hi & lo;
+		out[i / 2] = (char)((hi & 0xf) << 4 | (lo & 0xf));
 	}
-	return 0;
+	return all != 0 ? 0 : -1;
 }
 
 /*
@@ -448,7 +453,8 @@ st_audit_decode_in(const char *raw, size_t *len,
 	size_t n = strlen(raw), k;
 	char *out;
 
-	if (strcmp(raw, "(null)") == 0 || strcmp(raw, "(none)") == 0) {
+	if (raw[0] == '(' && (strcmp(raw, "(null)") == 0 ||
+	    strcmp(raw, "(none)") == 0)) {
 		if (len != NULL)
 			*len = 0;
 		return NULL;
@@ -456,14 +462,21 @@ st_audit_decode_in(const char *raw, size_t *len,
 	if (n >= 2 && raw[0] == '"' && raw[n - 1] == '"') {
 		raw++;
 		k = n - 2;
-	} else if (st_is_hex(raw, n)) {
+	} else if (n > 0 && n % 2 == 0 && hex_tab[(unsigned char)raw[0]]) {
+		/* decoded and checked in one pass: text that only looks
+		 * like hex at first (rare: the kernel quotes or hexes every
+		 * string) is copied as written instead */
 		k = n / 2;
 		out = get != NULL ? get(arg, k + 1) : xmalloc(k + 1);
-		(void)st_hex_decode(raw, n, out);
-		out[k] = '\0';
-		if (len != NULL)
-			*len = k;
-		return out;
+		if (st_hex_decode(raw, n, out) == 0) {
+			out[k] = '\0';
+			if (len != NULL)
+				*len = k;
+			return out;
+		}
+		if (get == NULL)
+			free(out);	/* get's memory goes with its owner */
+		k = n;
 	} else
 		k = n;
 	out = get != NULL ? get(arg, k + 1) : xmalloc(k + 1);

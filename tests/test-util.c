@@ -28,6 +28,25 @@ argv_line(char **v, size_t n, size_t max)
 	return st_buf_steal(&b);
 }
 
+/* A bump allocator over a caller's buffer, as the reader's event memory. */
+struct bump {
+	char	*d;
+	size_t	 cap, used;
+};
+
+static void *
+bump_get(void *arg, size_t n)
+{
+	struct bump *b = arg;
+	void *p;
+
+	if (b->used + n > b->cap)
+		return NULL;
+	p = b->d + b->used;
+	b->used += n;
+	return p;
+}
+
 static void
 test_decode(void)
 {
@@ -60,6 +79,39 @@ test_decode(void)
 
 	ok(!st_is_hex("12G4", 4), "is_hex: rejects non-hex digit");
 	ok(!st_is_hex("", 0), "is_hex: rejects empty");
+	ok(st_is_hex("09afAF", 6), "is_hex: both cases");
+	ok(!st_is_hex("6\0", 2) && !st_is_hex("6\xb6", 2) &&
+	    !st_is_hex("6/", 2) && !st_is_hex("6:", 2) && !st_is_hex("6@", 2) &&
+	    !st_is_hex("6G", 2) && !st_is_hex("6`", 2) && !st_is_hex("6g", 2),
+	    "is_hex: the bytes around the digits' ranges, NUL and 0xb6 "
+	    "(0x10 | 6, the table's own mark) are not hex");
+
+	/* decoded and checked in one pass: the last digit decides */
+	s = st_audit_decode("616Z", &len);
+	is_str(s, "616Z", "decode: even-length text that is not hex all "
+	    "through is kept as written");
+	free(s);
+	s = st_audit_decode("6c73", &len);
+	is_str(s, "ls", "decode: lower-case hex");
+	free(s);
+	{
+		char buf[64], out[2];
+		struct bump b = { buf, sizeof buf, 0 };
+
+		s = st_audit_decode_in("2F746D70", &len, bump_get, &b);
+		ok(s == buf && len == 4 && strcmp(s, "/tmp") == 0,
+		    "decode_in: hex into the caller's memory");
+		s = st_audit_decode_in("2F746D7Q", &len, bump_get, &b);
+		ok(s != NULL && strcmp(s, "2F746D7Q") == 0 && len == 8 &&
+		    s >= buf && s < buf + sizeof buf,
+		    "decode_in: not hex after all: copied as written, into "
+		    "the caller's memory too");
+		ok(st_hex_decode("4a4B", 4, out) == 0 && out[0] == 'J' &&
+		    out[1] == 'K', "hex_decode: two bytes");
+		ok(st_hex_decode("4a4", 3, out) == -1 &&
+		    st_hex_decode("4a4K", 4, out) == -1,
+		    "hex_decode: odd length, a bad digit: -1");
+	}
 }
 
 static void
