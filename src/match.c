@@ -1957,21 +1957,44 @@ check_literals(void)
 	return on == 1;
 }
 
-/* Is lit (n bytes, n > 0) in s?  glibc's memmem runs a two-way search
- * whose setup costs more than these short subjects; memchr finds the
- * candidates with vector instructions. */
+/* Is lit (n bytes, n > 0) in s, starting with the byte first (lit[0], or
+ * its upper case)?  glibc's memmem runs a two-way search whose setup
+ * costs more than these short subjects; memchr finds the candidates with
+ * vector instructions.  ci: lit is in lower case, s in any. */
 static bool
-lit_in(const char *s, size_t len, const char *lit, size_t n)
+lit_from(const char *s, size_t len, const char *lit, size_t n, bool ci,
+    int first)
 {
 	const char *p = s, *end = s + len;
+	size_t j;
 
 	while ((size_t)(end - p) >= n &&
-	    (p = memchr(p, lit[0], (size_t)(end - p) - n + 1)) != NULL) {
-		if (memcmp(p + 1, lit + 1, n - 1) == 0)
-			return true;
+	    (p = memchr(p, first, (size_t)(end - p) - n + 1)) != NULL) {
+		if (!ci) {
+			if (memcmp(p + 1, lit + 1, n - 1) == 0)
+				return true;
+		} else {
+			for (j = 1; j < n && lower((unsigned char)p[j]) ==
+			    (unsigned char)lit[j]; j++)
+				;
+			if (j == n)
+				return true;
+		}
 		p++;
 	}
 	return false;
+}
+
+/* Is literal t in s?  Case goes as PCRE2 without UTF: ASCII only. */
+static bool
+lit_in(const char *s, size_t len, const struct lit *t, bool ci)
+{
+	int c = (unsigned char)t->s[0];
+
+	if (lit_from(s, len, t->s, t->len, ci, c))
+		return true;
+	return ci && c >= 'a' && c <= 'z' &&
+	    lit_from(s, len, t->s, t->len, ci, c - 'a' + 'A');
 }
 
 static int
@@ -1981,25 +2004,33 @@ lower(int c)
 }
 
 /*
- * Is one of l's literals in s?  One pass over s for the whole set: at a
- * byte that starts some literal (l->first), those are compared.  Case
- * goes as PCRE2 without UTF: ASCII only.
+ * Is one of l's literals that are in m (bits by index in l->v) in s?  A
+ * few are looked for one by one, with memchr; more in one pass over s,
+ * where at a byte that starts some literal (l->first) those are compared.
  */
+#define LITS_ONE_BY_ONE	4
 static bool
-lits_in(const struct litset *l, const char *s, size_t len)
+lits_in(const struct litset *l, uint64_t m, const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	const struct lit *t;
 	size_t i, j, k;
 	unsigned c;
+	uint64_t w;
 
+	if (__builtin_popcountll(m) <= LITS_ONE_BY_ONE) {
+		for (w = m; w != 0; w &= w - 1)
+			if (lit_in(s, len, &l->v[__builtin_ctzll(w)], l->ci))
+				return true;
+		return false;
+	}
 	for (i = 0; i + l->min <= len; i++) {
 		c = l->ci ? (unsigned)lower(u[i]) : u[i];
 		if (l->first[c] == 0)
 			continue;
 		for (k = l->first[c] - 1u; k < l->n &&
 		    (unsigned char)(t = &l->v[l->ord[k]])->s[0] == c; k++) {
-			if (i + t->len > len)
+			if ((m >> l->ord[k] & 1) == 0 || i + t->len > len)
 				continue;
 			for (j = 1; j < t->len && (l->ci ? lower(u[i + j]) :
 			    u[i + j]) == (unsigned char)t->s[j]; j++)
@@ -2049,23 +2080,25 @@ view_grams(struct view *v)
 	return v->grams;
 }
 
-/* May one of l's literals be in a string whose bigrams are set? */
-static bool
+/* Which of l's literals may be in a string whose bigrams are set (all
+ * of them when set is NULL)?  One bit each, by index in l->v. */
+static uint64_t
 lits_maybe(const struct litset *l, const uint64_t *set)
 {
+	uint64_t m = 0;
 	size_t k, j;
 	uint16_t g;
 
 	for (k = 0; k < l->n; k++) {
-		for (j = 0; j < l->v[k].ngram; j++) {
+		for (j = 0; set != NULL && j < l->v[k].ngram; j++) {
 			g = l->v[k].gram[j];
 			if ((set[g / 64] & 1ull << (g % 64)) == 0)
 				break;
 		}
-		if (j == l->v[k].ngram)
-			return true;
+		if (set == NULL || j == l->v[k].ngram)
+			m |= 1ull << k;
 	}
-	return false;
+	return m;
 }
 
 /*
@@ -2080,11 +2113,11 @@ cond_re(struct eval *e, const struct st_cond *c, const char *s, size_t len,
     const uint64_t *set)
 {
 	const struct litset *l = c->lits;
+	uint64_t m;
 
 	if (l == NULL)
 		return re_match_len(e, c->re, s, len);
-	if ((set == NULL || lits_maybe(l, set)) && (l->n == 1 && !l->ci ?
-	    lit_in(s, len, l->v[0].s, l->v[0].len) : lits_in(l, s, len)))
+	if ((m = lits_maybe(l, set)) != 0 && lits_in(l, m, s, len))
 		return re_match_len(e, c->re, s, len);
 	if (check_literals() && pcre2_match(c->re, (PCRE2_SPTR)s, len, 0, 0,
 	    e->rs->md, e->rs->mctx) >= 0)

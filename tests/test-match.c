@@ -903,6 +903,22 @@ test_literals_many(void)
 	is_str(got, "many", "40 alternatives: one in the middle of those "
 	    "that share its first byte is found");
 	free(got);
+	{
+		/* the bigrams of six literals, only the last one whole: the
+		 * set's one pass over the string, not six searches */
+		struct spec m6 = { "/usr/bin/tool", { "tool", "aq00 0z",
+		    "bq01 1z", "cq02 2z", "dq03 3z", "eq04 4z", "--x=FQ05Z",
+		    NULL }, NULL, NULL, { NULL }, "/w" };
+
+		got = run(&rs, &m6, NULL);
+		is_str(got, "many", "40 alternatives, six of which may be in "
+		    "the string by its bigrams: the one that is, is found");
+		free(got);
+		m6.argv[6] = "--x=FQ05Y";
+		got = run(&rs, &m6, NULL);
+		is_str(got, "", "... and none of the six: nothing");
+		free(got);
+	}
 	s.argv[1] = "--x=jq38z";	/* a literal of the set's shape, not in it */
 	got = run(&rs, &s, NULL);
 	is_str(got, "", "40 alternatives: a string of none of them: nothing");
