@@ -232,6 +232,9 @@ struct st_reader_stats {
 	unsigned long	 reread;	/* read by the checkpoint's run: skipped */
 	unsigned long	 held;		/* still open at the end: left for the
 					 * next run (checkpoint) */
+	unsigned long	 left_out;	/* records not fed to libauparse
+					 * (lean.c), counted all the same:
+					 * not reported, for tests */
 	char		*malformed_first;	/* "file:line: reason" */
 };
 
@@ -240,6 +243,7 @@ typedef void (*st_event_fn)(struct st_event *, void *);
 /* lean.c: the fields libauparse need not parse */
 struct st_lean;
 const struct st_lean *st_lean_keep(const char *, size_t);
+bool	 st_lean_drop(const char *, size_t);
 const char *st_auparse_word(const char *, const char *, const char **,
 	    size_t *);
 void	 st_lean_add(struct st_buf *, const char *, size_t, size_t,

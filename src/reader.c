@@ -117,6 +117,9 @@ struct gapstate {
 	uint64_t	 ring[GAP_RING / 64];
 };
 
+/* A stamp "msg=audit(S.MMM:N):" as the kernel writes it: at most this. */
+#define STAMP_MAX	48
+
 struct st_reader {
 	auparse_state_t		*au;
 	st_event_fn		 fn;
@@ -175,6 +178,21 @@ struct st_reader {
 	bool			 held_any;
 	unsigned		 held_input;	/* the earliest held event's */
 	unsigned long long	 held_pos;
+
+	/* lean.c's records left out whole (leave_out()): the stamp of the
+	 * last line fed, when a record of its event may follow left out,
+	 * and the records left out, by event, till libauparse hands it out */
+	char			 prev[STAMP_MAX];
+	size_t			 prev_len;	/* 0: none such */
+	struct st_map		 left_out;	/* stamp_key() -> struct
+						   left_out */
+};
+
+struct left_out {
+	time_t		 sec;
+	unsigned	 ms;
+	unsigned long	 serial;
+	unsigned	 n;
 };
 
 static bool	ring_get(const struct gapstate *, uint32_t);
@@ -209,6 +227,14 @@ st_reader_new(st_event_fn fn, void *arg)
 	return r;
 }
 
+static void
+free_left_out(uint64_t key, void *v, void *arg)
+{
+	(void)key;
+	(void)arg;
+	free(v);
+}
+
 void
 st_reader_free(struct st_reader *r)
 {
@@ -231,6 +257,8 @@ st_reader_free(struct st_reader *r)
 	free(r->newest);
 	free(r->marks);
 	free(r->holding);
+	st_map_foreach(&r->left_out, free_left_out, NULL);
+	st_map_free(&r->left_out);
 	free(r);
 }
 
@@ -504,6 +532,115 @@ track_open(struct st_reader *r, const char *s, const struct header *h)
 	r->open_node[k] = node;
 }
 
+/* Key of an event's time and serial in r->left_out. */
+static uint64_t
+stamp_key(time_t sec, unsigned ms, unsigned long serial)
+{
+	uint64_t v[3] = { (uint64_t)sec, ms, serial };
+
+	return st_hash64(v, sizeof v);
+}
+
+/*
+ * The time and serial of a stamp "msg=audit(S.MMM:N):" (checked by
+ * check_header()) of the kernel's shape, which libauparse takes as it is
+ * (extract_timestamp(): 19 bytes or more, milliseconds below 1000, no
+ * overflow); false for any other.
+ */
+static bool
+kernel_stamp(const char *p, size_t n, time_t *sec, unsigned *ms,
+    unsigned long *serial)
+{
+	unsigned long long v;
+	size_t i = sizeof "msg=audit(" - 1, k;
+
+	if (n < 19 || n > STAMP_MAX)
+		return false;
+	for (k = i, v = 0; p[i] >= '0' && p[i] <= '9'; i++)
+		v = v * 10 + (unsigned)(p[i] - '0');
+	if (i - k > 12 || p[i] != '.')
+		return false;
+	*sec = (time_t)v;
+	for (k = ++i, v = 0; p[i] >= '0' && p[i] <= '9'; i++)
+		v = v * 10 + (unsigned)(p[i] - '0');
+	if (i - k != 3)
+		return false;
+	*ms = (unsigned)v;
+	for (k = ++i, v = 0; p[i] >= '0' && p[i] <= '9'; i++)
+		v = v * 10 + (unsigned)(p[i] - '0');
+	if (i - k > 10)
+		return false;
+	*serial = (unsigned long)v;
+	return true;
+}
+
+/* Notes a line about to be fed: may a record lean.c leaves out follow it?
+ * Only a SYSCALL's or an EXECVE's (the kernel writes an exec's BPRM_FCAPS
+ * after them), without node=, which libauparse keeps building. */
+static void
+note_fed(struct st_reader *r, const char *s, const struct header *h)
+{
+	r->prev_len = 0;
+	if (r->full || h->node != 0 || h->stamp_len > STAMP_MAX ||
+	    !((h->type_len == 7 && memcmp(s + h->type, "SYSCALL", 7) == 0) ||
+	    (h->type_len == 6 && memcmp(s + h->type, "EXECVE", 6) == 0)))
+		return;
+	memcpy(r->prev, s + h->stamp, h->stamp_len);
+	r->prev_len = h->stamp_len;
+}
+
+/*
+ * Leaves out a record lean.c says need not be fed (st_lean_drop()) when
+ * the line before it that was fed is a record of its own event that does
+ * not end it (note_fed()): libauparse then groups and hands out every
+ * event as it would have.  It is counted with its event all the same.
+ */
+static bool
+leave_out(struct st_reader *r, const char *s, const struct header *h)
+{
+	struct left_out *lo;
+	unsigned long serial;
+	unsigned ms;
+	time_t sec;
+	uint64_t key;
+
+	if (r->prev_len == 0 || h->node != 0 ||
+	    h->stamp_len != r->prev_len ||
+	    memcmp(s + h->stamp, r->prev, r->prev_len) != 0 ||
+	    !st_lean_drop(s + h->type, h->type_len) ||
+	    !kernel_stamp(s + h->stamp, h->stamp_len, &sec, &ms, &serial))
+		return false;
+	key = stamp_key(sec, ms, serial);
+	if ((lo = st_map_get(&r->left_out, key)) == NULL) {
+		lo = xcalloc(1, sizeof *lo);
+		lo->sec = sec;
+		lo->ms = ms;
+		lo->serial = serial;
+		st_map_put(&r->left_out, key, lo);
+	} else if (lo->sec != sec || lo->ms != ms || lo->serial != serial)
+		return false;		/* another event's key: fed */
+	lo->n++;
+	r->st.left_out++;
+	return true;
+}
+
+/* The records left out of the event at ts (of no node), taken. */
+static unsigned
+take_left_out(struct st_reader *r, const au_event_t *ts)
+{
+	struct left_out *lo;
+	uint64_t key = stamp_key(ts->sec, ts->milli, ts->serial);
+	unsigned n;
+
+	if ((lo = st_map_get(&r->left_out, key)) == NULL ||
+	    lo->sec != ts->sec || lo->ms != ts->milli ||
+	    lo->serial != ts->serial)
+		return 0;
+	n = lo->n;
+	free(st_map_del(&r->left_out, key));
+	return n;
+}
+
 void
 st_reader_line(struct st_reader *r, const char *s, size_t n)
 {
@@ -526,9 +663,12 @@ st_reader_line(struct st_reader *r, const char *s, size_t n)
 	}
 	r->st.valid++;
 	track_open(r, s, &h);
-	st_lean_add(&r->batch, s, n, h.stamp + h.stamp_len, r->full ? NULL :
-	    st_lean_keep(s + h.type, h.type_len));
-	st_buf_addc(&r->batch, '\n');
+	if (r->full || !leave_out(r, s, &h)) {
+		note_fed(r, s, &h);
+		st_lean_add(&r->batch, s, n, h.stamp + h.stamp_len, r->full ?
+		    NULL : st_lean_keep(s + h.type, h.type_len));
+		st_buf_addc(&r->batch, '\n');
+	}
 	/*
 	 * Cut by the bytes read, not by what lean.c left of them: where a
 	 * feed ends changes when libauparse hands out the events it has
@@ -1332,6 +1472,7 @@ reader_event(auparse_state_t *au, auparse_cb_event_t type, void *arg)
 	const au_event_t *ts;
 	struct st_event *ev;
 	unsigned node;
+	unsigned left;
 	bool fresh;
 	int rtype;
 
@@ -1346,6 +1487,8 @@ reader_event(auparse_state_t *au, auparse_cb_event_t type, void *arg)
 	if (auparse_get_num_records(au) == 1 && rtype == AUDIT_EOE)
 		return;
 	node = st_node_intern(ts->host);
+	/* taken before the event may be passed over, as its records are */
+	left = node == 0 && r->left_out.len > 0 ? take_left_out(r, ts) : 0;
 	if (r->nmarks > 0 && read_before(r, node, ts,
 	    rtype >= AUDIT_FIRST_DAEMON && rtype <= AUDIT_LAST_DAEMON)) {
 		r->st.reread++;
@@ -1380,6 +1523,8 @@ reader_event(auparse_state_t *au, auparse_cb_event_t type, void *arg)
 	do {
 		parse_record(r, au, ev);
 	} while (auparse_next_record(au) > 0);
+	ev->nrecords += left;
+	r->st.records += left;
 	if (fresh) {
 		ev->parts = 1;
 		clock_step(r, ev);

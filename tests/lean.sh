@@ -1,6 +1,7 @@
 #!/bin/sh
 # lean.sh: leaving out the fields steptrail never reads before libauparse
-# parses them (src/lean.c) changes nothing but the time taken.  Every
+# parses them, and BPRM_FCAPS records whole where that changes nothing in
+# libauparse's grouping (src/lean.c), changes nothing but the time taken.  Every
 # report of every recorded case, all of them in one run, and every log of
 # the shared corpus when it is there (../shared/corpus: other projects'
 # logs, ENRICHED ones among them) are byte for byte what STEPTRAIL_LEAN=0

@@ -1099,6 +1099,28 @@ test_lean(void)
 	st_buf_free(&b);
 }
 
+/* The lines of testdata/attacks-exec/audit.log stamped msg=audit(stamp):. */
+static void
+case_lines(const char *stamp, char *lines[], size_t max, size_t *n)
+{
+	const char *top = getenv("TOP_SRCDIR");
+	char *path, line[16384], tag[64];
+	FILE *f;
+
+	path = xasprintf("%s/testdata/attacks-exec/audit.log",
+	    top ? top : ".");
+	if ((f = fopen(path, "r")) == NULL) {
+		printf("Bail out! cannot open %s\n", path);
+		exit(1);
+	}
+	snprintf(tag, sizeof tag, "msg=audit(%s):", stamp);
+	for (*n = 0; *n < max && fgets(line, sizeof line, f) != NULL; )
+		if (strstr(line, tag) != NULL)
+			lines[(*n)++] = xstrdup(line);
+	fclose(f);
+	free(path);
+}
+
 /*
  * The reader feeds libauparse the lean records: a real exec (Runner.Worker
  * in testdata/attacks-exec, with its BPRM_FCAPS and two PATH records) reads
@@ -1108,23 +1130,16 @@ test_lean(void)
 static void
 test_lean_fed(void)
 {
-	const char *top = getenv("TOP_SRCDIR");
-	char *path, line[16384];
 	struct st_buf b = { 0 };
 	struct got lean, full;
-	FILE *f;
+	char *l[8];
+	size_t n, i;
 
-	path = xasprintf("%s/testdata/attacks-exec/audit.log",
-	    top ? top : ".");
-	if ((f = fopen(path, "r")) == NULL) {
-		printf("Bail out! cannot open %s\n", path);
-		exit(1);
+	case_lines("1795346460.509:446688", l, 8, &n);
+	for (i = 0; i < n; i++) {
+		st_buf_adds(&b, l[i]);
+		free(l[i]);
 	}
-	while (fgets(line, sizeof line, f) != NULL)
-		if (strstr(line, "msg=audit(1795346460.509:446688):") != NULL)
-			st_buf_adds(&b, line);
-	fclose(f);
-	free(path);
 	feed(st_buf_cstr(&b), &lean);
 	setenv("STEPTRAIL_LEAN", "0", 1);
 	feed(st_buf_cstr(&b), &full);
@@ -1145,6 +1160,10 @@ test_lean_fed(void)
 		    "names");
 		is_int(lean.st.records, full.st.records, "lean exec: as many "
 		    "records");
+		ok(lean.st.left_out == 1 && full.st.left_out == 0,
+		    "lean exec: its BPRM_FCAPS record, after the SYSCALL, is "
+		    "not fed (%lu, and %lu with every field fed)",
+		    lean.st.left_out, full.st.left_out);
 		ok(lean.v[0].bytes < full.v[0].bytes, "lean exec: the window "
 		    "reckons %zu bytes, %zu with every field fed",
 		    lean.v[0].bytes, full.v[0].bytes);
@@ -1154,6 +1173,125 @@ test_lean_fed(void)
 	}
 	got_free(&lean);
 	got_free(&full);
+	st_buf_free(&b);
+}
+
+/* Fed lean and whole, text gives the same events and counts; left: the
+ * records lean.c should leave out. */
+static void
+left_out_case(const char *text, unsigned long left, const char *what)
+{
+	struct got lean, full;
+	size_t i;
+	bool same;
+
+	feed(text, &lean);
+	setenv("STEPTRAIL_LEAN", "0", 1);
+	feed(text, &full);
+	unsetenv("STEPTRAIL_LEAN");
+	same = lean.n == full.n && lean.st.records == full.st.records &&
+	    lean.st.events == full.st.events &&
+	    lean.st.parts_merged == full.st.parts_merged && lean.n > 0;
+	for (i = 0; same && i < lean.n; i++)
+		same = lean.v[i].serial == full.v[i].serial &&
+		    lean.v[i].parts == full.v[i].parts &&
+		    lean.v[i].node == full.v[i].node &&
+		    strcmp(lean.v[i].argv ? lean.v[i].argv : "",
+		    full.v[i].argv ? full.v[i].argv : "") == 0 &&
+		    strcmp(lean.v[i].exe ? lean.v[i].exe : "",
+		    full.v[i].exe ? full.v[i].exe : "") == 0;
+	ok(same && lean.st.left_out == left && full.st.left_out == 0,
+	    "BPRM_FCAPS left out, %s: %lu left out (want %lu); %zu events, "
+	    "%lu records, %lu parts merged, as fed whole (%zu, %lu, %lu)",
+	    what, lean.st.left_out, left, lean.n, lean.st.records,
+	    lean.st.parts_merged, full.n, full.st.records,
+	    full.st.parts_merged);
+	got_free(&lean);
+	got_free(&full);
+}
+
+/*
+ * lean.c leaves a BPRM_FCAPS record out whole only where libauparse would
+ * group and hand out every event the same: right after a SYSCALL or
+ * EXECVE record of its own event, of the kernel's stamp, without node=.
+ * Hand-made from a real exec's seven lines (SYSCALL, BPRM_FCAPS, EXECVE,
+ * CWD, PATH, PATH, PROCTITLE), moved and edited.
+ */
+static void
+test_lean_left_out(void)
+{
+	char *l[8], *o[8];
+	struct st_buf b = { 0 };
+	size_t n, m, i;
+
+	case_lines("1795346460.509:446688", l, 8, &n);
+	case_lines("1795346462.113:446690", o, 8, &m);
+	if (n != 7 || m < 2 || strncmp(l[1], "type=BPRM_FCAPS ", 16) != 0) {
+		ok(0, "BPRM_FCAPS left out: the real exec's lines (%zu, %zu)",
+		    n, m);
+		return;
+	}
+#define ADD(s)	st_buf_adds(&b, (s))
+	for (i = 0; i < n; i++)
+		ADD(l[i]);
+	left_out_case(st_buf_cstr(&b), 1, "after the SYSCALL (as logged)");
+
+	st_buf_reset(&b);	/* twice over */
+	ADD(l[0]); ADD(l[1]); ADD(l[1]);
+	for (i = 2; i < n; i++)
+		ADD(l[i]);
+	left_out_case(st_buf_cstr(&b), 2, "twice after the SYSCALL");
+
+	st_buf_reset(&b);	/* the event's first record */
+	ADD(l[1]); ADD(l[0]);
+	for (i = 2; i < n; i++)
+		ADD(l[i]);
+	left_out_case(st_buf_cstr(&b), 0, "first of its event");
+
+	st_buf_reset(&b);	/* after the PROCTITLE that ended its event */
+	ADD(l[0]);
+	for (i = 2; i < n; i++)
+		ADD(l[i]);
+	ADD(l[1]);
+	left_out_case(st_buf_cstr(&b), 0, "after its event's PROCTITLE (a "
+	    "second part)");
+
+	st_buf_reset(&b);	/* another event's record in between */
+	ADD(l[0]); ADD(o[0]); ADD(l[1]);
+	for (i = 2; i < n; i++)
+		ADD(l[i]);
+	for (i = 1; i < m; i++)
+		ADD(o[i]);
+	left_out_case(st_buf_cstr(&b), 0, "after another event's SYSCALL");
+
+	st_buf_reset(&b);	/* after a CWD of its own event */
+	ADD(l[0]); ADD(l[2]); ADD(l[3]); ADD(l[1]);
+	for (i = 4; i < n; i++)
+		ADD(l[i]);
+	left_out_case(st_buf_cstr(&b), 0, "after its event's CWD");
+
+	st_buf_reset(&b);	/* every line from a named host */
+	for (i = 0; i < n; i++) {
+		ADD("node=runner-7 ");
+		ADD(l[i]);
+	}
+	left_out_case(st_buf_cstr(&b), 0, "with node=");
+
+	st_buf_reset(&b);	/* milliseconds of two digits: not the
+				   kernel's stamp, left to libauparse */
+	for (i = 0; i < n; i++) {
+		char *p = strstr(l[i], ".509:");
+
+		st_buf_add(&b, l[i], (size_t)(p - l[i]));
+		ADD(".50:");
+		ADD(p + 5);
+	}
+	left_out_case(st_buf_cstr(&b), 0, "a stamp not the kernel's shape");
+#undef ADD
+	for (i = 0; i < n; i++)
+		free(l[i]);
+	for (i = 0; i < m; i++)
+		free(o[i]);
 	st_buf_free(&b);
 }
 
@@ -1273,6 +1411,7 @@ main(void)
 {
 	test_lean();
 	test_lean_fed();
+	test_lean_left_out();
 	test_event_details();
 	test_window_bytes();
 	test_fuzz_findings();
