@@ -82,6 +82,9 @@ const char	*st_node_name(unsigned);
 char	*st_audit_decode(const char *, size_t *);
 char	*st_audit_decode_in(const char *, size_t *, void *(*)(void *, size_t),
 	    void *);
+/* By byte: 0x10 | the digit's value for a hex digit (either case), 0
+ * for any other byte. */
+extern const unsigned char st_hex_tab[256];
 bool	 st_is_hex(const char *, size_t);
 int	 st_hex_decode(const char *, size_t, char *);
 

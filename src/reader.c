@@ -333,7 +333,7 @@ span_digits(const char *s, size_t n)
 {
 	size_t i = 0;
 
-	while (i < n && s[i] >= '0' && s[i] <= '9')
+	while (i < n && (unsigned char)(s[i] - '0') <= 9)
 		i++;
 	return i;
 }
@@ -776,22 +776,23 @@ st_reader_flush(struct st_reader *r)
 static bool
 parse_fast(const char *s, int base, unsigned long long *out)
 {
+	const unsigned char *u = (const unsigned char *)s;
 	unsigned long long v = 0;
+	unsigned d;
 	size_t i;
-	int d;
 
-	for (i = 0; s[i] != '\0'; i++) {
-		if (s[i] >= '0' && s[i] <= '9')
-			d = s[i] - '0';
-		else if (base == 16 && s[i] >= 'a' && s[i] <= 'f')
-			d = s[i] - 'a' + 10;
-		else if (base == 16 && s[i] >= 'A' && s[i] <= 'F')
-			d = s[i] - 'A' + 10;
-		else
-			return false;
-		if (i == (base == 16 ? 16 : 18))
-			return false;
-		v = v * (unsigned)base + (unsigned)d;
+	if (base == 16) {
+		for (i = 0; u[i] != '\0'; i++) {
+			if (((d = st_hex_tab[u[i]]) & 0x10) == 0 || i == 16)
+				return false;
+			v = v << 4 | (d & 0xf);
+		}
+	} else {
+		for (i = 0; u[i] != '\0'; i++) {
+			if ((d = (unsigned)u[i] - '0') > 9 || i == 18)
+				return false;
+			v = v * 10 + d;
+		}
 	}
 	if (i == 0)
 		return false;
@@ -1065,6 +1066,12 @@ arg_index(const char *name, long *sub, bool *is_len)
 	*is_len = false;
 	if (name[0] != 'a' || name[1] < '0' || name[1] > '9')
 		return -1;
+	/* "aN", nearly every argument, without strtol (a tenth of the
+	 * EXECVE record's cost); anything else goes the long way */
+	for (n = 0, k = 1; k < 8 && name[k] >= '0' && name[k] <= '9'; k++)
+		n = n * 10 + (name[k] - '0');
+	if (name[k] == '\0')
+		return n < ARGS_MAX ? n : -1;
 	errno = 0;
 	n = strtol(name + 1, &end, 10);
 	if (errno != 0 || n < 0 || n >= ARGS_MAX)
@@ -2082,7 +2089,7 @@ st_event_owns(const struct st_event *ev, const void *p)
 static void
 ev_drop(const struct st_event *ev, void *p)
 {
-	if (!st_event_owns(ev, p))
+	if (p != NULL && !st_event_owns(ev, p))
 		free(p);
 }
 

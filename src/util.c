@@ -386,7 +386,7 @@ st_node_name(unsigned id)
  * tests and a branch per byte.
  */
 #define HEX_OK	0x10
-static const unsigned char hex_tab[256] = {
+const unsigned char st_hex_tab[256] = {
 	['0'] = 0x10, ['1'] = 0x11, ['2'] = 0x12, ['3'] = 0x13, ['4'] = 0x14,
 	['5'] = 0x15, ['6'] = 0x16, ['7'] = 0x17, ['8'] = 0x18, ['9'] = 0x19,
 	['A'] = 0x1a, ['B'] = 0x1b, ['C'] = 0x1c, ['D'] = 0x1d, ['E'] = 0x1e,
@@ -405,7 +405,7 @@ st_is_hex(const char *s, size_t n)
 	if (n == 0 || n % 2 != 0)
 		return false;
 	for (i = 0; i < n; i++)
-		all &= hex_tab[u[i]];
+		all &= st_hex_tab[u[i]];
 	return all != 0;
 }
 
@@ -421,8 +421,8 @@ st_hex_decode(const char *s, size_t n, char *out)
 	if (n % 2 != 0)
 		return -1;
 	for (i = 0; i < n; i += 2) {
-		hi = hex_tab[u[i]];
-		lo = hex_tab[u[i + 1]];
+		hi = st_hex_tab[u[i]];
+		lo = st_hex_tab[u[i + 1]];
 		all &= hi & lo;
 		out[i / 2] = (char)((hi & 0xf) << 4 | (lo & 0xf));
 	}
@@ -462,7 +462,7 @@ st_audit_decode_in(const char *raw, size_t *len,
 	if (n >= 2 && raw[0] == '"' && raw[n - 1] == '"') {
 		raw++;
 		k = n - 2;
-	} else if (n > 0 && n % 2 == 0 && hex_tab[(unsigned char)raw[0]]) {
+	} else if (n > 0 && n % 2 == 0 && st_hex_tab[(unsigned char)raw[0]]) {
 		/* decoded and checked in one pass: text that only looks
 		 * like hex at first (rare: the kernel quotes or hexes every
 		 * string) is copied as written instead */
