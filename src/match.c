@@ -2089,35 +2089,44 @@ lits_maybe(const struct litset *l, const uint64_t *set)
 	size_t k, j;
 	uint16_t g;
 
+	if (set == NULL)
+		return l->n == 64 ? ~0ull : (1ull << l->n) - 1;
 	for (k = 0; k < l->n; k++) {
-		for (j = 0; set != NULL && j < l->v[k].ngram; j++) {
+		for (j = 0; j < l->v[k].ngram; j++) {
 			g = l->v[k].gram[j];
 			if ((set[g / 64] & 1ull << (g % 64)) == 0)
 				break;
 		}
-		if (set == NULL || j == l->v[k].ngram)
+		if (j == l->v[k].ngram)
 			m |= 1ull << k;
 	}
 	return m;
 }
 
+/* Which of c's literals may be in a string whose bigrams are set (NULL:
+ * not known), for cond_re(); 0 when c has none. */
+static uint64_t
+cond_lits(const struct st_cond *c, const uint64_t *set)
+{
+	return c->lits != NULL ? lits_maybe(c->lits, set) : 0;
+}
+
 /*
- * c's pattern on s (len bytes), its literals first (set: the bigrams of
- * a string s is part of, or NULL).  A subject without them cannot match,
+ * c's pattern on s (len bytes), its literals first (m: those that may be
+ * in s, cond_lits()).  A subject without them cannot match,
  * and is not matched: so it can no longer exhaust the matcher either,
  * which used to count as a hit in `match` (the fail-closed rule at the
  * top of this file is for subjects that might match; these cannot).
  */
 static int
 cond_re(struct eval *e, const struct st_cond *c, const char *s, size_t len,
-    const uint64_t *set)
+    uint64_t m)
 {
 	const struct litset *l = c->lits;
-	uint64_t m;
 
 	if (l == NULL)
 		return re_match_len(e, c->re, s, len);
-	if ((m = lits_maybe(l, set)) != 0 && lits_in(l, m, s, len))
+	if (m != 0 && lits_in(l, m, s, len))
 		return re_match_len(e, c->re, s, len);
 	if (check_literals() && pcre2_match(c->re, (PCRE2_SPTR)s, len, 0, 0,
 	    e->rs->md, e->rs->mctx) >= 0)
@@ -2158,13 +2167,19 @@ static int
 cond_compute(struct eval *e, const struct st_cond *c, struct view *v)
 {
 	const char *s;
+	uint64_t m;
 	size_t i;
 	int rc, worst = 0;
 
 	if (c->field == F_ARG) {
+		/* which literals the argv may hold is asked once, not for
+		 * each argument: with none, no argument is looked at */
+		m = c->lits != NULL ? cond_lits(c, view_grams(v)) : 0;
+		if (c->lits != NULL && m == 0 && !check_literals())
+			return 0;
 		for (i = 1; i < v->argc; i++) {
 			if ((rc = cond_re(e, c, v->argv[i],
-			    strlen(v->argv[i]), view_grams(v))) == 1)
+			    strlen(v->argv[i]), m)) == 1)
 				return 1;
 			if (rc < 0)
 				worst = -1;
@@ -2175,7 +2190,8 @@ cond_compute(struct eval *e, const struct st_cond *c, struct view *v)
 		for (i = 0; e->ev != NULL && i < e->ev->nnames; i++) {
 			if ((s = event_file(e, (unsigned)i)) == NULL)
 				continue;
-			if ((rc = cond_re(e, c, s, strlen(s), NULL)) == 1)
+			if ((rc = cond_re(e, c, s, strlen(s),
+			    cond_lits(c, NULL))) == 1)
 				return 1;
 			if (rc < 0)
 				worst = -1;
@@ -2190,14 +2206,15 @@ cond_compute(struct eval *e, const struct st_cond *c, struct view *v)
 		s = proc_field(v, c->field);
 		/* the joined strings know their length */
 		if (s != NULL && c->field == F_ARGS)
-			return cond_re(e, c, s, v->args.len, view_grams(v));
+			return cond_re(e, c, s, v->args.len, c->lits != NULL ?
+			    cond_lits(c, view_grams(v)) : 0);
 		if (s != NULL && c->field == F_CMDLINE)
-			return cond_re(e, c, s, v->cmdline.len,
-			    view_grams(v));
+			return cond_re(e, c, s, v->cmdline.len, c->lits !=
+			    NULL ? cond_lits(c, view_grams(v)) : 0);
 	}
 	if (s == NULL)
 		return 0;
-	return cond_re(e, c, s, strlen(s), NULL);
+	return cond_re(e, c, s, strlen(s), cond_lits(c, NULL));
 }
 
 /* Any process of a list: 1 if one matches, else -1 if one gave up. */
