@@ -15,9 +15,9 @@
  * so libauparse makes of it the very field it made before.  A BPRM_FCAPS
  * record that follows a record of its own event is not fed at all
  * (st_lean_drop(), reader.c's leave_out()): it is counted with its event
- * when libauparse hands that out.  SYSCALL
- * records are left whole: 18 of their 25 fields are read, and scanning
- * them cost what it saved.
+ * when libauparse hands that out.  Of a SYSCALL record, whose fields are
+ * nearly all read, only the run of six the kernel writes together and
+ * reader.c never reads is left out (syscall_run).
  *
  * A word is judged by the name libauparse gives it: what comes before its
  * first '=', once a leading "msg='" and a leading '(' are taken off
@@ -57,6 +57,10 @@
 struct st_lean {
 	size_t		 n;
 	const char	(*names)[LEAN_NAME_MAX];
+	/* or, run_n > 0: every word kept but this run of words, in this
+	 * order, one space apart, where it stands whole */
+	size_t		 run_n;
+	const char	*const *run;
 };
 
 /* Fields read of a PATH record (parse_simple). */
@@ -65,10 +69,27 @@ static const char path_names[][LEAN_NAME_MAX] = {
 };
 
 static const struct st_lean path_keep = {
-	sizeof path_names / sizeof path_names[0], path_names
+	sizeof path_names / sizeof path_names[0], path_names, 0, NULL
 };
 /* BPRM_FCAPS: no field is read (parse_record passes it over) */
-static const struct st_lean none_keep = { 0, NULL };
+static const struct st_lean none_keep = { 0, NULL, 0, NULL };
+
+/*
+ * SYSCALL: 19 of its 25 fields are read (parse_syscall), and a filter that
+ * judged every word cost what libauparse saved.  But the kernel writes the
+ * six that are not read one after the other (audit_log_task_info(): "...
+ * euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=..."), so one
+ * search finds them, and they go together: a fifth of libauparse's work
+ * on the record, for one memmem.  Anywhere else, or with any other word
+ * among them, they are fed as they are.
+ */
+static const char *const syscall_run[] = {
+	"suid", "fsuid", "egid", "sgid", "fsgid", "tty"
+};
+
+static const struct st_lean syscall_keep = {
+	0, NULL, sizeof syscall_run / sizeof syscall_run[0], syscall_run
+};
 
 /*
  * May a record of this type be left out whole, when it follows a record of
@@ -94,6 +115,8 @@ st_lean_keep(const char *type, size_t len)
 	switch (len) {
 	case 4:
 		return memcmp(type, "PATH", 4) == 0 ? &path_keep : NULL;
+	case 7:
+		return memcmp(type, "SYSCALL", 7) == 0 ? &syscall_keep : NULL;
 	case 10:
 		return memcmp(type, "BPRM_FCAPS", 10) == 0 ? &none_keep : NULL;
 	}
@@ -145,6 +168,45 @@ st_auparse_word(const char *w, const char *end, const char **name,
 }
 
 /*
+ * The record just added to out at at (n bytes) without keep's run of
+ * words: " name=value" each, the first found after the header and before
+ * the 0x1d that ends the fields, all of them in order.  The first name's
+ * first byte is looked for with memchr: memmem's set-up cost more than
+ * the search on a record of 300 bytes.
+ */
+static void
+cut_run(struct st_buf *out, size_t at, size_t n, size_t body,
+    const struct st_lean *keep)
+{
+	char *d = out->d + at, *p, *q, *e = d + n;
+	const char *first = keep->run[0];
+	size_t k, len = strlen(first);
+
+	for (p = d + body; (p = memchr(p, first[0], (size_t)(e - p))) != NULL;
+	    p++)
+		if (p[-1] == ' ' && (size_t)(e - p) > len &&
+		    memcmp(p, first, len) == 0 && p[len] == '=')
+			break;
+	if (p == NULL)
+		return;
+	for (q = --p, k = 0; k < keep->run_n; k++) {
+		len = strlen(keep->run[k]);
+		if ((size_t)(e - q) < len + 2 || q[0] != ' ' ||
+		    memcmp(q + 1, keep->run[k], len) != 0 || q[len + 1] != '=')
+			return;
+		if ((q = memchr(q + len + 2, ' ', (size_t)(e - q) - len - 2)) ==
+		    NULL)
+			q = e;
+	}
+	/* past the fields (ENRICHED's interpretations): not theirs to cut */
+	if (memchr(d + body, 0x1d, (size_t)(q - d) - body) != NULL)
+		return;
+	memmove(p, q, (size_t)(e - q));
+	out->len -= (size_t)(q - p);
+	out->d[out->len] = '\0';
+}
+
+/*
  * Adds the record s (n bytes, no newline) to out, its first body bytes (the
  * header, up to and with "msg=audit(...):") as they are, and of the words
  * after them only those keep names, each after one space.  The kept text
@@ -162,6 +224,10 @@ st_lean_add(struct st_buf *out, const char *s, size_t n, size_t body,
 	st_buf_add(out, s, n);
 	if (keep == NULL)
 		return;
+	if (keep->run_n > 0) {
+		cut_run(out, at, n, body, keep);
+		return;
+	}
 	end = s + n;
 	if ((e = memchr(s + body, 0x1d, n - body)) != NULL)
 		end = e;

@@ -954,7 +954,10 @@ parse_syscall(struct st_reader *r, auparse_state_t *au, struct st_event *ev)
 			continue;
 		/* a field given twice: the last one counts; the switch on
 		 * the first letter spares each of a record's 25 fields most
-		 * of 19 comparisons (this runs for every syscall event) */
+		 * of 19 comparisons (this runs for every syscall event).
+		 * lean.c feeds libauparse the kernel's run "suid= fsuid=
+		 * egid= sgid= fsgid= tty=" not at all: a field read here
+		 * must not be one of them (syscall_run). */
 		switch (name[0]) {
 		case 'a':
 			if (strcmp(name, "arch") == 0) {
