@@ -1,6 +1,7 @@
 /*
  * test-strtoul.c: src/strtoul.c gives what glibc's strtoul gives, and it
- * is the strtoul the program's libraries (libauparse) are bound to.
+ * is the strtoul the program's libraries (libauparse) are bound to; and
+ * ./steptrail has it, and mimalloc's malloc where configure found it.
  */
 #include "config.h"
 
@@ -63,6 +64,31 @@ steptrail_defines(void)
 }
 #endif
 
+/* MIMALLOC_VERBOSE=1 makes mimalloc say so as it starts: it is the
+ * process's malloc (src/strtoul.c's way: the executable's libraries). */
+static void
+steptrail_mimalloc(void)
+{
+#ifdef HAVE_MIMALLOC
+	char line[512];
+	FILE *p;
+	int found = 0;
+
+	if ((p = popen("MIMALLOC_VERBOSE=1 ./steptrail --version 2>&1 "
+	    ">/dev/null", "r")) == NULL) {
+		printf("ok %d # SKIP cannot run ./steptrail\n", ++tap_n);
+		return;
+	}
+	while (fgets(line, sizeof line, p) != NULL)
+		if (strncmp(line, "mimalloc: ", 10) == 0)
+			found = 1;
+	pclose(p);
+	ok(found, "./steptrail runs on mimalloc's malloc");
+#else
+	printf("ok %d # SKIP configured without mimalloc\n", ++tap_n);
+#endif
+}
+
 int
 main(void)
 {
@@ -98,6 +124,7 @@ main(void)
 	ok(next != NULL && next != def, "glibc's strtoul is behind it (%p)",
 	    next);
 	steptrail_defines();
+	steptrail_mimalloc();
 	return done_testing();
 #else
 	printf("1..0 # SKIP no __strtoul_internal: src/strtoul.c is empty\n");

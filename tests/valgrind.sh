@@ -52,7 +52,9 @@ export STEPTRAIL_NO_JIT=1
 memcheck() {
 	label=$1
 	shift
+	# memcheck takes over mimalloc's malloc too, where steptrail has it
 	GITHUB_STEP_SUMMARY=$tmp/summary.md valgrind --quiet \
+	    --soname-synonyms='somalloc=*mimalloc*' \
 	    --error-exitcode=99 --leak-check=full \
 	    --show-leak-kinds=definite,indirect \
 	    --errors-for-leak-kinds=definite,indirect \
