@@ -558,8 +558,9 @@ kernel_stamp(const char *p, size_t n, time_t *sec, unsigned *ms,
 		return false;
 	for (k = i, v = 0; p[i] >= '0' && p[i] <= '9'; i++)
 		v = v * 10 + (unsigned)(p[i] - '0');
-	if (i - k > 12 || p[i] != '.')
-		return false;
+	if (i - k > 12 || p[i] != '.' || v == 0)
+		return false;	/* second 0: libauparse hands out no time
+				   (auparse_get_timestamp()), nor the event */
 	*sec = (time_t)v;
 	for (k = ++i, v = 0; p[i] >= '0' && p[i] <= '9'; i++)
 		v = v * 10 + (unsigned)(p[i] - '0');
@@ -624,9 +625,32 @@ leave_out(struct st_reader *r, const char *s, const struct header *h)
 	return true;
 }
 
-/* The records left out of the event at ts (of no node), taken. */
+/* Does libauparse's current event hold a SYSCALL or EXECVE record (the
+ * first is at hand: first)?  Left at its first record. */
+static bool
+holds_exec_record(auparse_state_t *au, int first)
+{
+	bool found = first == AUDIT_SYSCALL || first == AUDIT_EXECVE;
+	int t;
+
+	while (!found && auparse_next_record(au) > 0)
+		found = (t = auparse_get_type(au)) == AUDIT_SYSCALL ||
+		    t == AUDIT_EXECVE;
+	if (first != AUDIT_SYSCALL && first != AUDIT_EXECVE)
+		(void)auparse_first_record(au);
+	return found;
+}
+
+/*
+ * The records left out of the event at ts (of no node), taken.  Only by
+ * an event that holds the SYSCALL or EXECVE record they followed: another
+ * with the same stamp (a daemon's record, handed out first while the exec
+ * was still being built) is not theirs, and may be passed over when this
+ * one is not (read_before() goes by time for daemon records).
+ */
 static unsigned
-take_left_out(struct st_reader *r, const au_event_t *ts)
+take_left_out(struct st_reader *r, auparse_state_t *au, int first,
+    const au_event_t *ts)
 {
 	struct left_out *lo;
 	uint64_t key = stamp_key(ts->sec, ts->milli, ts->serial);
@@ -634,7 +658,7 @@ take_left_out(struct st_reader *r, const au_event_t *ts)
 
 	if ((lo = st_map_get(&r->left_out, key)) == NULL ||
 	    lo->sec != ts->sec || lo->ms != ts->milli ||
-	    lo->serial != ts->serial)
+	    lo->serial != ts->serial || !holds_exec_record(au, first))
 		return 0;
 	n = lo->n;
 	free(st_map_del(&r->left_out, key));
@@ -1498,7 +1522,8 @@ reader_event(auparse_state_t *au, auparse_cb_event_t type, void *arg)
 		return;
 	node = st_node_intern(ts->host);
 	/* taken before the event may be passed over, as its records are */
-	left = node == 0 && r->left_out.len > 0 ? take_left_out(r, ts) : 0;
+	left = node == 0 && r->left_out.len > 0 ?
+	    take_left_out(r, au, rtype, ts) : 0;
 	if (r->nmarks > 0 && read_before(r, node, ts,
 	    rtype >= AUDIT_FIRST_DAEMON && rtype <= AUDIT_LAST_DAEMON)) {
 		r->st.reread++;
