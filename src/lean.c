@@ -35,7 +35,7 @@
  * events out of the window early).
  *
  * The lists below must name every field parse_simple() in reader.c reads
- * of these types.  test-reader holds a table of lines, what is kept of
+ * of these types, and syscall_run none that parse_syscall() reads.  test-reader holds a table of lines, what is kept of
  * them, and that libauparse makes the same fields of both; tests/lean.sh
  * runs every test log with and without this (STEPTRAIL_LEAN=0) and
  * compares the reports byte for byte.
@@ -80,7 +80,7 @@ static const struct st_lean none_keep = { 0, NULL, 0, NULL };
  * six that are not read one after the other (audit_log_task_info(): "...
  * euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=..."), so one
  * search finds them, and they go together: a fifth of libauparse's work
- * on the record, for one memmem.  Anywhere else, or with any other word
+ * on the record, for one memchr.  Anywhere else, or with any other word
  * among them, they are fed as they are.
  */
 static const char *const syscall_run[] = {

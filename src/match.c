@@ -2111,6 +2111,14 @@ cond_lits(const struct st_cond *c, const uint64_t *set)
 	return c->lits != NULL ? lits_maybe(c->lits, set) : 0;
 }
 
+/* cond_lits() on a view's argv (args, cmdline, an arg): its bigrams are
+ * made only for a condition that has literals. */
+static uint64_t
+view_lits(const struct st_cond *c, struct view *v)
+{
+	return c->lits != NULL ? cond_lits(c, view_grams(v)) : 0;
+}
+
 /*
  * c's pattern on s (len bytes), its literals first (m: those that may be
  * in s, cond_lits()).  A subject without them cannot match,
@@ -2174,7 +2182,7 @@ cond_compute(struct eval *e, const struct st_cond *c, struct view *v)
 	if (c->field == F_ARG) {
 		/* which literals the argv may hold is asked once, not for
 		 * each argument: with none, no argument is looked at */
-		m = c->lits != NULL ? cond_lits(c, view_grams(v)) : 0;
+		m = view_lits(c, v);
 		if (c->lits != NULL && m == 0 && !check_literals())
 			return 0;
 		for (i = 1; i < v->argc; i++) {
@@ -2206,11 +2214,11 @@ cond_compute(struct eval *e, const struct st_cond *c, struct view *v)
 		s = proc_field(v, c->field);
 		/* the joined strings know their length */
 		if (s != NULL && c->field == F_ARGS)
-			return cond_re(e, c, s, v->args.len, c->lits != NULL ?
-			    cond_lits(c, view_grams(v)) : 0);
+			return cond_re(e, c, s, v->args.len,
+			    view_lits(c, v));
 		if (s != NULL && c->field == F_CMDLINE)
-			return cond_re(e, c, s, v->cmdline.len, c->lits !=
-			    NULL ? cond_lits(c, view_grams(v)) : 0);
+			return cond_re(e, c, s, v->cmdline.len,
+			    view_lits(c, v));
 	}
 	if (s == NULL)
 		return 0;
